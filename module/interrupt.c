@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupting a blocking socket call, in the thread that makes it.
+ *
+ * The canceller queues a task work on the target with TWA_SIGNAL. That sets
+ * TIF_NOTIFY_SIGNAL, which wakes an interruptible sleep and makes
+ * signal_pending() true, so the socket wait returns -ERESTARTSYS (or -EINTR
+ * with SO_RCVTIMEO/SO_SNDTIMEO, -ERESTARTNOHAND or -ERESTART_RESTARTBLOCK for
+ * select and poll). On the way back to user space get_signal() runs the work
+ * before the arch code decides whether to restart the call. The work then
+ * runs in the target itself, with its own registers at hand, and turns the
+ * restart codes into -EINTR, so no restart (SA_RESTART or not) follows.
+ *
+ * The work recognises its call by syscall number, ABI and the user return
+ * address recorded at cancel time, and acts on what it finds:
+ *   - return address unchanged: the call has ended and nothing has decided
+ *     about it yet. Restart codes become -EINTR; any other result (data that
+ *     arrived first, -EINTR already) is left as it is.
+ *   - return address moved back over the syscall instruction, ax holding the
+ *     call number again: an earlier pass of the exit loop (a stop, a signal
+ *     without handler) already chose to restart. That choice is undone.
+ *   - a signal frame was set up by an earlier pass and its saved context
+ *     restarts the call after the handler (SA_RESTART): the saved context is
+ *     rewritten to return -EINTR instead (x86-64 frames only).
+ *   - anything else (another syscall, the call still at its ptrace entry
+ *     stop, an exiting thread): the call already completed or is a later
+ *     one; nothing is touched.
+ *
+ * Lifetimes: a struct sc_pending is allocated per cancel and owned by the
+ * queued work; the work frees it, whatever it finds, including when it runs
+ * from exit_task_work() of a dying thread (PF_EXITING, no files). It holds
+ * the pinned socket file and a module reference. The work cannot be recalled
+ * once queued (task_work_cancel is not exported), so the module reference is
+ * what keeps the callback's text alive; module exit waits with
+ * synchronize_rcu_tasks() for the last callback to return past module_put().
+ *
+ * Locking: none. The check-and-queue step runs with preemption disabled to
+ * keep the window between the last look at the target and the queueing as
+ * short as the hardware allows; the work itself runs in the target's own
+ * context and only touches the target's registers and stack.
+ */
+#include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/sched.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/uaccess.h>
+#include <net/sock.h>
+#include <asm/sigframe.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
+#include <asm/unistd_32_ia32.h>
+
+#include "sockcancel.h"
+
+/* x86: the length of syscall, sysenter and int $0x80 alike */
+#define SYSCALL_INSN_LEN	2
+
+struct sc_pending {
+	struct callback_head work;
+	struct file *file;	/* pinned socket, NULL for poll */
+	unsigned long ip;	/* user return address of the call */
+	long nr;
+	bool compat;
+	bool recvmmsg;
+};
+
+static bool is_restart(long ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND ||
+	       ret == -ERESTART_RESTARTBLOCK;
+}
+
+static long restart_nr(const struct sc_pending *p)
+{
+	return p->compat ? __NR_ia32_restart_syscall : __NR_restart_syscall;
+}
+
+/*
+ * recvmmsg() that received some datagrams before the interruption returns
+ * their count and parks the interruption in sk_err, where the next call on
+ * the socket would find it. Drop that error: it belongs to this cancel.
+ */
+static void clear_parked_error(struct file *file)
+{
+	struct socket *sock = file ? sock_from_file(file) : NULL;
+
+	if (!sock || !sock->sk)
+		return;
+	if (cmpxchg(&sock->sk->sk_err, ERESTARTSYS, 0) != ERESTARTSYS)
+		cmpxchg(&sock->sk->sk_err, EINTR, 0);
+}
+
+/* The handler's frame would restart the call on sigreturn: make it -EINTR. */
+static void unrestart_frame(const struct sc_pending *p, struct pt_regs *regs)
+{
+	struct rt_sigframe __user *frame = (void __user *)regs->sp;
+	struct sigcontext __user *sc = &frame->uc.uc_mcontext;
+	u64 ip, ax;
+
+	if (p->compat)
+		return;
+	if (get_user(ip, &sc->ip) || get_user(ax, &sc->ax))
+		return;
+	if (ip != p->ip - SYSCALL_INSN_LEN || ax != p->nr)
+		return;
+	if (put_user(p->ip, &sc->ip) || put_user((u64)-EINTR, &sc->ax))
+		return;
+}
+
+static void finish_call(const struct sc_pending *p, struct pt_regs *regs)
+{
+	bool compat = current_thread_info()->status & TS_COMPAT;
+	long ret = regs->ax;
+
+	if (syscall_get_nr(current, regs) != p->nr || compat != p->compat)
+		return;
+
+	if (regs->ip == p->ip) {
+		if (is_restart(ret))
+			regs->ax = -EINTR;
+		else if (p->recvmmsg && ret > 0)
+			clear_parked_error(p->file);
+		return;
+	}
+
+	if (regs->ip == p->ip - SYSCALL_INSN_LEN &&
+	    (ret == p->nr || ret == restart_nr(p))) {
+		regs->ip = p->ip;
+		regs->ax = -EINTR;
+		return;
+	}
+
+	unrestart_frame(p, regs);
+}
+
+static void free_pending(struct sc_pending *p)
+{
+	if (p->file)
+		fput(p->file);
+	kfree(p);
+}
+
+static void sc_work_fn(struct callback_head *work)
+{
+	struct sc_pending *p = container_of(work, struct sc_pending, work);
+
+	if (!(current->flags & PF_EXITING))
+		finish_call(p, current_pt_regs());
+	free_pending(p);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Queue the interruption of the call @snap describes, if @t is still in it.
+ * Takes over call->file in every case. Returns 0 when queued, -ENOENT when
+ * the thread left the call (or is exiting), -ENOMEM.
+ */
+int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
+		 struct sc_call *call)
+{
+	struct sc_snapshot now;
+	struct sc_pending *p;
+	int ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		if (call->file)
+			fput(call->file);
+		call->file = NULL;
+		return -ENOMEM;
+	}
+	p->file = call->file;
+	call->file = NULL;
+	p->ip = snap->ip;
+	p->nr = snap->nr;
+	p->compat = snap->compat;
+	p->recvmmsg = call->recvmmsg;
+	init_task_work(&p->work, sc_work_fn);
+
+	/* Our caller holds the device open, so the module is live. */
+	__module_get(THIS_MODULE);
+
+	preempt_disable();
+	ret = sc_snapshot(t, &now);
+	if (!ret && !sc_same_call(snap, &now))
+		ret = -ENOENT;
+	if (!ret && task_work_add(t, &p->work, TWA_SIGNAL))
+		ret = -ENOENT;	/* the thread is exiting */
+	preempt_enable();
+
+	if (ret) {
+		free_pending(p);
+		module_put(THIS_MODULE);
+	}
+	return ret;
+}

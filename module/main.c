@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sockcancel: cancel another thread's blocking socket call.
+ *
+ * The misc device /dev/sockcancel has no state of its own: no registration,
+ * no per-open or per-thread object. Every ioctl names its target (a tid, or
+ * a socket of the caller), looks at what that thread is doing right now and
+ * acts on it; the only object that outlives an ioctl is the pending
+ * interruption owned by the target's task work (see interrupt.c).
+ *
+ * Handlers follow one shape: copy_from_user, validate every field, find the
+ * target (target.c), classify its syscall (classify.c), act (interrupt.c),
+ * copy_to_user.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/task.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/sockcancel.h>
+
+#include "sockcancel.h"
+
+static bool own_process_only;
+module_param(own_process_only, bool, 0644);
+MODULE_PARM_DESC(own_process_only,
+		 "Cancel only threads of the caller's own process (default: no)");
+
+/* Look at thread @arg->tid; with @cancel, interrupt its socket call. */
+static int thread_op(struct sockcancel_thread_arg *arg, bool cancel)
+{
+	struct sc_snapshot snap;
+	struct sc_call call;
+	struct task_struct *t;
+	int ret;
+
+	t = sc_get_target(arg->tid, own_process_only);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+
+	ret = sc_snapshot(t, &snap);
+	if (!ret)
+		ret = sc_classify(t, &snap, &call);
+	if (!ret) {
+		arg->op = call.op;
+		arg->fd = call.fd;
+		if (cancel)
+			ret = sc_interrupt(t, &snap, &call);
+		else if (call.file)
+			fput(call.file);
+	}
+	put_task_struct(t);
+	return ret;
+}
+
+static int sockcancel_cancel(void __user *argp)
+{
+	struct sockcancel_thread_arg arg;
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags & ~SOCKCANCEL_RESET_ON_PARTIAL)
+		return -EINVAL;
+	if (arg.tid <= 0)
+		return -EINVAL;
+	if (arg.flags & SOCKCANCEL_RESET_ON_PARTIAL)
+		return -EOPNOTSUPP;	/* not implemented yet */
+
+	ret = thread_op(&arg, true);
+	if (ret)
+		return ret;
+	if (copy_to_user(argp, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
+static int sockcancel_query(void __user *argp)
+{
+	struct sockcancel_thread_arg arg;
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.tid <= 0)
+		return -EINVAL;
+
+	ret = thread_op(&arg, false);
+	if (ret == -ENOENT) {
+		arg.op = SOCKCANCEL_OP_NONE;
+		arg.fd = -1;
+	} else if (ret) {
+		return ret;
+	}
+	if (copy_to_user(argp, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
+static int sockcancel_cancel_socket(void __user *argp)
+{
+	struct sockcancel_socket_arg arg;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~SOCKCANCEL_RESET_ON_PARTIAL) || arg.pad)
+		return -EINVAL;
+	return -EOPNOTSUPP;	/* not implemented yet */
+}
+
+static long sockcancel_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long parm)
+{
+	void __user *argp = (void __user *)parm;
+
+	switch (cmd) {
+	case SOCKCANCEL_IOC_CANCEL:
+		return sockcancel_cancel(argp);
+	case SOCKCANCEL_IOC_QUERY:
+		return sockcancel_query(argp);
+	case SOCKCANCEL_IOC_CANCEL_SOCKET:
+		return sockcancel_cancel_socket(argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+static const struct file_operations sockcancel_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= sockcancel_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice sockcancel_misc = {
+	.minor		= MISC_DYNAMIC_MINOR,
+	.name		= "sockcancel",
+	.fops		= &sockcancel_fops,
+	.mode		= 0666,
+};
+
+static int __init sockcancel_init(void)
+{
+	return misc_register(&sockcancel_misc);
+}
+
+static void __exit sockcancel_exit(void)
+{
+	misc_deregister(&sockcancel_misc);
+	/*
+	 * Every queued work held a module reference, so all of them have run
+	 * module_put(). Wait until none is still returning through our text.
+	 */
+	synchronize_rcu_tasks();
+}
+
+module_init(sockcancel_init);
+module_exit(sockcancel_exit);
+
+MODULE_AUTHOR("The sockcancel developers");
+MODULE_DESCRIPTION("Cancel another thread's blocking socket call");
+MODULE_LICENSE("GPL");
