@@ -136,7 +136,9 @@ static struct file *socket_file(struct task_struct *t, int fd)
 	return f;
 }
 
-static bool is_socket_fd(struct task_struct *t, int fd)
+/* fd @fd of @t is a socket; with @match, that very file. */
+static bool is_socket_fd(struct task_struct *t, int fd,
+			 const struct file *match)
 {
 	unsigned int n = fd;
 	struct file *f;
@@ -146,7 +148,7 @@ static bool is_socket_fd(struct task_struct *t, int fd)
 		return false;
 	rcu_read_lock();
 	f = task_lookup_next_fd_rcu(t, &n);
-	ret = f && n == fd && sock_from_file(f);
+	ret = f && n == fd && sock_from_file(f) && (!match || f == match);
 	rcu_read_unlock();
 	return ret;
 }
@@ -167,7 +169,7 @@ static int timeout_blocks(struct task_struct *t, unsigned long uptr,
 #define POLL_CHUNK	64
 
 static bool poll_watches_socket(struct task_struct *t, unsigned long ufds,
-				unsigned long nfds)
+				unsigned long nfds, const struct file *match)
 {
 	struct pollfd pfd[POLL_CHUNK];
 	unsigned long i, n;
@@ -177,7 +179,7 @@ static bool poll_watches_socket(struct task_struct *t, unsigned long ufds,
 		if (!read_target(t, ufds, pfd, n * sizeof(pfd[0])))
 			return false;
 		for (i = 0; i < n; i++)
-			if (is_socket_fd(t, pfd[i].fd))
+			if (is_socket_fd(t, pfd[i].fd, match))
 				return true;
 		if (fatal_signal_pending(current))
 			return false;
@@ -190,7 +192,7 @@ static bool poll_watches_socket(struct task_struct *t, unsigned long ufds,
 #define SELECT_CHUNK	128	/* bytes: 1024 fds */
 
 static bool fdset_has_socket(struct task_struct *t, unsigned long uset,
-			     unsigned int nbits)
+			     unsigned int nbits, const struct file *match)
 {
 	u8 bits[SELECT_CHUNK];
 	unsigned int base, len, i;
@@ -204,7 +206,7 @@ static bool fdset_has_socket(struct task_struct *t, unsigned long uset,
 			return false;
 		for (i = 0; i < len * 8 && base + i < nbits; i++)
 			if ((bits[i / 8] & BIT(i % 8)) &&
-			    is_socket_fd(t, base + i))
+			    is_socket_fd(t, base + i, match))
 				return true;
 		if (fatal_signal_pending(current))
 			return false;
@@ -213,7 +215,7 @@ static bool fdset_has_socket(struct task_struct *t, unsigned long uset,
 }
 
 static int classify_wait(struct task_struct *t, const struct sc_entry *e,
-			 const unsigned long *args)
+			 const unsigned long *args, const struct file *match)
 {
 	int blocks;
 	bool sock;
@@ -235,17 +237,19 @@ static int classify_wait(struct task_struct *t, const struct sc_entry *e,
 	if (e->kind == SC_SELECT) {
 		unsigned int n = (int)args[0] < 0 ? 0 : (unsigned int)args[0];
 
-		sock = fdset_has_socket(t, args[1], n) ||
-		       fdset_has_socket(t, args[2], n) ||
-		       fdset_has_socket(t, args[3], n);
+		sock = fdset_has_socket(t, args[1], n, match) ||
+		       fdset_has_socket(t, args[2], n, match) ||
+		       fdset_has_socket(t, args[3], n, match);
 	} else {
-		sock = poll_watches_socket(t, args[0], (unsigned int)args[1]);
+		sock = poll_watches_socket(t, args[0], (unsigned int)args[1],
+					   match);
 	}
 	return sock ? 0 : -ENOENT;
 }
 
 static int classify_fd(struct task_struct *t, u8 op, int flags_arg,
-		       const unsigned long *args, struct sc_call *call)
+		       const unsigned long *args, const struct file *match,
+		       struct sc_call *call)
 {
 	struct file *f;
 
@@ -254,7 +258,7 @@ static int classify_fd(struct task_struct *t, u8 op, int flags_arg,
 	f = socket_file(t, (int)args[0]);
 	if (!f)
 		return -ENOENT;
-	if (f->f_flags & O_NONBLOCK) {
+	if ((f->f_flags & O_NONBLOCK) || (match && f != match)) {
 		fput(f);
 		return -ENOENT;
 	}
@@ -266,7 +270,7 @@ static int classify_fd(struct task_struct *t, u8 op, int flags_arg,
 
 static int classify_socketcall(struct task_struct *t,
 			       const struct sc_snapshot *snap,
-			       struct sc_call *call)
+			       const struct file *match, struct sc_call *call)
 {
 	unsigned long call_nr = snap->args[0];
 	unsigned long args[4];
@@ -281,15 +285,16 @@ static int classify_socketcall(struct task_struct *t,
 		args[i] = uargs[i];
 	call->recvmmsg = call_nr == SYS_RECVMMSG;
 	return classify_fd(t, socketcalls[call_nr].op,
-			   socketcalls[call_nr].flags_arg, args, call);
+			   socketcalls[call_nr].flags_arg, args, match, call);
 }
 
 /*
- * Fills @call and returns 0 when @snap is a blocking socket call of @t;
- * -ENOENT otherwise. On success call->file, if set, holds a reference.
+ * Fills @call and returns 0 when @snap is a blocking socket call of @t
+ * (with @match: a call on, or a poll watching, that socket file); -ENOENT
+ * otherwise. On success call->file, if set, holds a reference.
  */
 int sc_classify(struct task_struct *t, const struct sc_snapshot *snap,
-		struct sc_call *call)
+		const struct file *match, struct sc_call *call)
 {
 	const struct sc_entry *e;
 
@@ -310,11 +315,12 @@ int sc_classify(struct task_struct *t, const struct sc_snapshot *snap,
 						       __NR_recvmmsg) ||
 				 (snap->compat &&
 				  e->nr == __NR_ia32_recvmmsg_time64);
-		return classify_fd(t, e->op, e->flags_arg, snap->args, call);
+		return classify_fd(t, e->op, e->flags_arg, snap->args, match,
+				   call);
 	case SC_SOCKETCALL:
-		return classify_socketcall(t, snap, call);
+		return classify_socketcall(t, snap, match, call);
 	default:
-		if (classify_wait(t, e, snap->args))
+		if (classify_wait(t, e, snap->args, match))
 			return -ENOENT;
 		call->op = SOCKCANCEL_OP_POLL;
 		return 0;

@@ -18,8 +18,11 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/net.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/sockcancel.h>
@@ -45,7 +48,7 @@ static int thread_op(struct sockcancel_thread_arg *arg, bool cancel)
 
 	ret = sc_snapshot(t, &snap);
 	if (!ret)
-		ret = sc_classify(t, &snap, &call);
+		ret = sc_classify(t, &snap, NULL, &call);
 	if (!ret) {
 		arg->op = call.op;
 		arg->fd = call.fd;
@@ -102,15 +105,87 @@ static int sockcancel_query(void __user *argp)
 	return 0;
 }
 
+/*
+ * References to every other thread of the caller's process, taken under RCU
+ * so the list can then be walked in sleepable context. Returns the count or
+ * -ENOMEM; the caller puts each task and frees the array.
+ */
+static int get_other_threads(struct task_struct ***out)
+{
+	struct task_struct **tasks, *t;
+	int n = 0, max;
+
+retry:
+	max = get_nr_threads(current) + 8;
+	tasks = kvmalloc_array(max, sizeof(*tasks), GFP_KERNEL);
+	if (!tasks)
+		return -ENOMEM;
+	rcu_read_lock();
+	for_each_thread(current, t) {
+		if (t == current)
+			continue;
+		if (n == max) {
+			rcu_read_unlock();
+			while (n)
+				put_task_struct(tasks[--n]);
+			kvfree(tasks);
+			goto retry;
+		}
+		get_task_struct(t);
+		tasks[n++] = t;
+	}
+	rcu_read_unlock();
+	*out = tasks;
+	return n;
+}
+
+/* Interrupt every call of the caller's process on, or watching, @file. */
+static int cancel_socket_calls(struct file *file)
+{
+	struct task_struct **tasks;
+	struct sc_snapshot snap;
+	struct sc_call call;
+	int i, n, count = 0;
+
+	n = get_other_threads(&tasks);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (!sc_snapshot(tasks[i], &snap) &&
+		    !sc_classify(tasks[i], &snap, file, &call) &&
+		    !sc_interrupt(tasks[i], &snap, &call))
+			count++;
+		put_task_struct(tasks[i]);
+	}
+	kvfree(tasks);
+	return count;
+}
+
 static int sockcancel_cancel_socket(void __user *argp)
 {
 	struct sockcancel_socket_arg arg;
+	struct socket *sock;
+	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
 	if ((arg.flags & ~SOCKCANCEL_RESET_ON_PARTIAL) || arg.pad)
 		return -EINVAL;
-	return -EOPNOTSUPP;	/* not implemented yet */
+	if (arg.flags & SOCKCANCEL_RESET_ON_PARTIAL)
+		return -EOPNOTSUPP;	/* not implemented yet */
+
+	sock = sockfd_lookup(arg.fd, &ret);
+	if (!sock)
+		return ret;
+	ret = cancel_socket_calls(sock->file);
+	sockfd_put(sock);
+	if (ret < 0)
+		return ret;
+
+	arg.count = ret;
+	if (copy_to_user(argp, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
 }
 
 static long sockcancel_ioctl(struct file *file, unsigned int cmd,

@@ -43,7 +43,7 @@ bool sc_in_syscall(const struct sc_snapshot *snap);
 bool sc_same_call(const struct sc_snapshot *a, const struct sc_snapshot *b);
 
 int sc_classify(struct task_struct *t, const struct sc_snapshot *snap,
-		struct sc_call *call);
+		const struct file *match, struct sc_call *call);
 
 int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
 		 struct sc_call *call);
