@@ -17,7 +17,8 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 selftests:
-	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR)
+	mkdir -p build/selftests
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(CURDIR)/build/selftests
 
 check:
 	scripts/check
@@ -27,7 +28,6 @@ lint:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) clean 2>/dev/null || true
 	rm -rf build
 
 .PHONY: all module selftests check lint clean

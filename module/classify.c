@@ -47,55 +47,70 @@ struct sc_entry {
 	u8 op;
 	u8 kind;
 	s8 flags_arg;	/* index of the MSG_* flags argument, -1 if none */
+	u8 len;		/* SC_LEN_*: how the call states its byte count */
 	u8 tsize;	/* bytes of the timeout struct, ppoll and select */
 };
 
-#define SOCK_CALL(n, o, f)	{ n, SOCKCANCEL_OP_##o, SC_FD, f, 0 }
-#define WAIT_CALL(n, k, t)	{ n, SOCKCANCEL_OP_POLL, k, -1, t }
+#define SOCK_CALL(n, o, f, l)	{ n, SOCKCANCEL_OP_##o, SC_FD, f, SC_LEN_##l, 0 }
+#define WAIT_CALL(n, k, t)	{ n, SOCKCANCEL_OP_POLL, k, -1, SC_LEN_NONE, t }
 
 static const struct sc_entry native_calls[] = {
-	SOCK_CALL(__NR_read, RECV, -1),	SOCK_CALL(__NR_readv, RECV, -1),
-	SOCK_CALL(__NR_recvfrom, RECV, 3),	SOCK_CALL(__NR_recvmsg, RECV, 2),
-	SOCK_CALL(__NR_recvmmsg, RECV, 3),
-	SOCK_CALL(__NR_write, SEND, -1),	SOCK_CALL(__NR_writev, SEND, -1),
-	SOCK_CALL(__NR_sendto, SEND, 3),	SOCK_CALL(__NR_sendmsg, SEND, 2),
-	SOCK_CALL(__NR_sendmmsg, SEND, 3),
-	SOCK_CALL(__NR_accept, ACCEPT, -1),	SOCK_CALL(__NR_accept4, ACCEPT, -1),
-	SOCK_CALL(__NR_connect, CONNECT, -1),
-	WAIT_CALL(__NR_poll, SC_POLL, 0),	WAIT_CALL(__NR_ppoll, SC_PPOLL, 16),
-	WAIT_CALL(__NR_select, SC_SELECT, 16), WAIT_CALL(__NR_pselect6, SC_SELECT, 16),
+	SOCK_CALL(__NR_read, RECV, -1, ARG2),
+	SOCK_CALL(__NR_readv, RECV, -1, IOV),
+	SOCK_CALL(__NR_recvfrom, RECV, 3, ARG2),
+	SOCK_CALL(__NR_recvmsg, RECV, 2, MSG),
+	SOCK_CALL(__NR_recvmmsg, RECV, 3, NONE),
+	SOCK_CALL(__NR_write, SEND, -1, ARG2),
+	SOCK_CALL(__NR_writev, SEND, -1, IOV),
+	SOCK_CALL(__NR_sendto, SEND, 3, ARG2),
+	SOCK_CALL(__NR_sendmsg, SEND, 2, MSG),
+	SOCK_CALL(__NR_sendmmsg, SEND, 3, NONE),
+	SOCK_CALL(__NR_accept, ACCEPT, -1, NONE),
+	SOCK_CALL(__NR_accept4, ACCEPT, -1, NONE),
+	SOCK_CALL(__NR_connect, CONNECT, -1, NONE),
+	WAIT_CALL(__NR_poll, SC_POLL, 0),
+	WAIT_CALL(__NR_ppoll, SC_PPOLL, 16),
+	WAIT_CALL(__NR_select, SC_SELECT, 16),
+	WAIT_CALL(__NR_pselect6, SC_SELECT, 16),
 };
 
 static const struct sc_entry ia32_calls[] = {
-	SOCK_CALL(__NR_ia32_read, RECV, -1),	SOCK_CALL(__NR_ia32_readv, RECV, -1),
-	SOCK_CALL(__NR_ia32_recvfrom, RECV, 3), SOCK_CALL(__NR_ia32_recvmsg, RECV, 2),
-	SOCK_CALL(__NR_ia32_recvmmsg, RECV, 3), SOCK_CALL(__NR_ia32_recvmmsg_time64, RECV, 3),
-	SOCK_CALL(__NR_ia32_write, SEND, -1),	SOCK_CALL(__NR_ia32_writev, SEND, -1),
-	SOCK_CALL(__NR_ia32_sendto, SEND, 3),	SOCK_CALL(__NR_ia32_sendmsg, SEND, 2),
-	SOCK_CALL(__NR_ia32_sendmmsg, SEND, 3),
-	SOCK_CALL(__NR_ia32_accept4, ACCEPT, -1), SOCK_CALL(__NR_ia32_connect, CONNECT, -1),
+	SOCK_CALL(__NR_ia32_read, RECV, -1, ARG2),
+	SOCK_CALL(__NR_ia32_readv, RECV, -1, IOV),
+	SOCK_CALL(__NR_ia32_recvfrom, RECV, 3, ARG2),
+	SOCK_CALL(__NR_ia32_recvmsg, RECV, 2, MSG),
+	SOCK_CALL(__NR_ia32_recvmmsg, RECV, 3, NONE),
+	SOCK_CALL(__NR_ia32_recvmmsg_time64, RECV, 3, NONE),
+	SOCK_CALL(__NR_ia32_write, SEND, -1, ARG2),
+	SOCK_CALL(__NR_ia32_writev, SEND, -1, IOV),
+	SOCK_CALL(__NR_ia32_sendto, SEND, 3, ARG2),
+	SOCK_CALL(__NR_ia32_sendmsg, SEND, 2, MSG),
+	SOCK_CALL(__NR_ia32_sendmmsg, SEND, 3, NONE),
+	SOCK_CALL(__NR_ia32_accept4, ACCEPT, -1, NONE),
+	SOCK_CALL(__NR_ia32_connect, CONNECT, -1, NONE),
 	WAIT_CALL(__NR_ia32_poll, SC_POLL, 0),
 	WAIT_CALL(__NR_ia32_ppoll, SC_PPOLL, 8),
 	WAIT_CALL(__NR_ia32_ppoll_time64, SC_PPOLL, 16),
 	WAIT_CALL(__NR_ia32__newselect, SC_SELECT, 8),
 	WAIT_CALL(__NR_ia32_pselect6, SC_SELECT, 8),
 	WAIT_CALL(__NR_ia32_pselect6_time64, SC_SELECT, 16),
-	{ __NR_ia32_socketcall, SOCKCANCEL_OP_NONE, SC_SOCKETCALL, -1, 0 },
+	{ __NR_ia32_socketcall, SOCKCANCEL_OP_NONE, SC_SOCKETCALL, -1,
+	  SC_LEN_NONE, 0 },
 };
 
-/* socketcall(2) call numbers, indexed by SYS_*: the op and flags index. */
-static const struct { u8 op; s8 flags_arg; } socketcalls[] = {
-	[SYS_CONNECT]	= { SOCKCANCEL_OP_CONNECT, -1 },
-	[SYS_ACCEPT]	= { SOCKCANCEL_OP_ACCEPT, -1 },
-	[SYS_SEND]	= { SOCKCANCEL_OP_SEND, 3 },
-	[SYS_RECV]	= { SOCKCANCEL_OP_RECV, 3 },
-	[SYS_SENDTO]	= { SOCKCANCEL_OP_SEND, 3 },
-	[SYS_RECVFROM]	= { SOCKCANCEL_OP_RECV, 3 },
-	[SYS_SENDMSG]	= { SOCKCANCEL_OP_SEND, 2 },
-	[SYS_RECVMSG]	= { SOCKCANCEL_OP_RECV, 2 },
-	[SYS_ACCEPT4]	= { SOCKCANCEL_OP_ACCEPT, -1 },
-	[SYS_RECVMMSG]	= { SOCKCANCEL_OP_RECV, 3 },
-	[SYS_SENDMMSG]	= { SOCKCANCEL_OP_SEND, 3 },
+/* socketcall(2) call numbers, indexed by SYS_*. */
+static const struct { u8 op; s8 flags_arg; u8 len; } socketcalls[] = {
+	[SYS_CONNECT]	= { SOCKCANCEL_OP_CONNECT, -1, SC_LEN_NONE },
+	[SYS_ACCEPT]	= { SOCKCANCEL_OP_ACCEPT, -1, SC_LEN_NONE },
+	[SYS_SEND]	= { SOCKCANCEL_OP_SEND, 3, SC_LEN_ARG2 },
+	[SYS_RECV]	= { SOCKCANCEL_OP_RECV, 3, SC_LEN_ARG2 },
+	[SYS_SENDTO]	= { SOCKCANCEL_OP_SEND, 3, SC_LEN_ARG2 },
+	[SYS_RECVFROM]	= { SOCKCANCEL_OP_RECV, 3, SC_LEN_ARG2 },
+	[SYS_SENDMSG]	= { SOCKCANCEL_OP_SEND, 2, SC_LEN_MSG },
+	[SYS_RECVMSG]	= { SOCKCANCEL_OP_RECV, 2, SC_LEN_MSG },
+	[SYS_ACCEPT4]	= { SOCKCANCEL_OP_ACCEPT, -1, SC_LEN_NONE },
+	[SYS_RECVMMSG]	= { SOCKCANCEL_OP_RECV, 3, SC_LEN_NONE },
+	[SYS_SENDMMSG]	= { SOCKCANCEL_OP_SEND, 3, SC_LEN_NONE },
 };
 
 static const struct sc_entry *lookup(const struct sc_snapshot *snap)
@@ -247,7 +262,7 @@ static int classify_wait(struct task_struct *t, const struct sc_entry *e,
 	return sock ? 0 : -ENOENT;
 }
 
-static int classify_fd(struct task_struct *t, u8 op, int flags_arg,
+static int classify_fd(struct task_struct *t, u8 op, int flags_arg, u8 len,
 		       const unsigned long *args, const struct file *match,
 		       struct sc_call *call)
 {
@@ -265,6 +280,10 @@ static int classify_fd(struct task_struct *t, u8 op, int flags_arg,
 	call->op = op;
 	call->fd = (int)args[0];
 	call->file = f;
+	call->len = len;
+	call->len_args[0] = args[1];
+	call->len_args[1] = args[2];
+	call->waitall = flags_arg >= 0 && (args[flags_arg] & MSG_WAITALL);
 	return 0;
 }
 
@@ -285,7 +304,8 @@ static int classify_socketcall(struct task_struct *t,
 		args[i] = uargs[i];
 	call->recvmmsg = call_nr == SYS_RECVMMSG;
 	return classify_fd(t, socketcalls[call_nr].op,
-			   socketcalls[call_nr].flags_arg, args, match, call);
+			   socketcalls[call_nr].flags_arg, socketcalls[call_nr].len,
+			   args, match, call);
 }
 
 /*
@@ -302,6 +322,8 @@ int sc_classify(struct task_struct *t, const struct sc_snapshot *snap,
 	call->fd = -1;
 	call->file = NULL;
 	call->recvmmsg = false;
+	call->len = SC_LEN_NONE;
+	call->waitall = false;
 
 	if (!sc_in_syscall(snap))
 		return -ENOENT;
@@ -315,8 +337,8 @@ int sc_classify(struct task_struct *t, const struct sc_snapshot *snap,
 						       __NR_recvmmsg) ||
 				 (snap->compat &&
 				  e->nr == __NR_ia32_recvmmsg_time64);
-		return classify_fd(t, e->op, e->flags_arg, snap->args, match,
-				   call);
+		return classify_fd(t, e->op, e->flags_arg, e->len, snap->args,
+				   match, call);
 	case SC_SOCKETCALL:
 		return classify_socketcall(t, snap, match, call);
 	default:

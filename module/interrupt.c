@@ -15,7 +15,8 @@
  * address recorded at cancel time, and acts on what it finds:
  *   - return address unchanged: the call has ended and nothing has decided
  *     about it yet. Restart codes become -EINTR; any other result (data that
- *     arrived first, -EINTR already) is left as it is.
+ *     arrived first, -EINTR already) is left as it is, except a partial
+ *     stream transfer under SOCKCANCEL_RESET_ON_PARTIAL (reset.c).
  *   - return address moved back over the syscall instruction, ax holding the
  *     call number again: an earlier pass of the exit loop (a stop, a signal
  *     without handler) already chose to restart. That choice is undone.
@@ -55,6 +56,8 @@
 #include <asm/unistd.h>
 #include <asm/unistd_32_ia32.h>
 
+#include <uapi/linux/sockcancel.h>
+
 #include "sockcancel.h"
 
 /* x86: the length of syscall, sysenter and int $0x80 alike */
@@ -62,11 +65,11 @@
 
 struct sc_pending {
 	struct callback_head work;
-	struct file *file;	/* pinned socket, NULL for poll */
+	struct sc_call call;	/* holds the pinned socket file */
 	unsigned long ip;	/* user return address of the call */
 	long nr;
 	bool compat;
-	bool recvmmsg;
+	bool reset;		/* SOCKCANCEL_RESET_ON_PARTIAL */
 };
 
 static bool is_restart(long ret)
@@ -121,10 +124,14 @@ static void finish_call(const struct sc_pending *p, struct pt_regs *regs)
 		return;
 
 	if (regs->ip == p->ip) {
-		if (is_restart(ret))
+		if (is_restart(ret)) {
 			regs->ax = -EINTR;
-		else if (p->recvmmsg && ret > 0)
-			clear_parked_error(p->file);
+		} else if (p->reset && sc_is_partial(&p->call, compat, ret)) {
+			sc_reset_stream(p->call.file);
+			regs->ax = -EINTR;
+		} else if (p->call.recvmmsg && ret > 0) {
+			clear_parked_error(p->call.file);
+		}
 		return;
 	}
 
@@ -140,8 +147,8 @@ static void finish_call(const struct sc_pending *p, struct pt_regs *regs)
 
 static void free_pending(struct sc_pending *p)
 {
-	if (p->file)
-		fput(p->file);
+	if (p->call.file)
+		fput(p->call.file);
 	kfree(p);
 }
 
@@ -161,7 +168,7 @@ static void sc_work_fn(struct callback_head *work)
  * the thread left the call (or is exiting), -ENOMEM.
  */
 int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
-		 struct sc_call *call)
+		 struct sc_call *call, u32 flags)
 {
 	struct sc_snapshot now;
 	struct sc_pending *p;
@@ -174,12 +181,12 @@ int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
 		call->file = NULL;
 		return -ENOMEM;
 	}
-	p->file = call->file;
+	p->call = *call;
 	call->file = NULL;
 	p->ip = snap->ip;
 	p->nr = snap->nr;
 	p->compat = snap->compat;
-	p->recvmmsg = call->recvmmsg;
+	p->reset = flags & SOCKCANCEL_RESET_ON_PARTIAL;
 	init_task_work(&p->work, sc_work_fn);
 
 	/* Our caller holds the device open, so the module is live. */

@@ -53,7 +53,7 @@ static int thread_op(struct sockcancel_thread_arg *arg, bool cancel)
 		arg->op = call.op;
 		arg->fd = call.fd;
 		if (cancel)
-			ret = sc_interrupt(t, &snap, &call);
+			ret = sc_interrupt(t, &snap, &call, arg->flags);
 		else if (call.file)
 			fput(call.file);
 	}
@@ -72,8 +72,6 @@ static int sockcancel_cancel(void __user *argp)
 		return -EINVAL;
 	if (arg.tid <= 0)
 		return -EINVAL;
-	if (arg.flags & SOCKCANCEL_RESET_ON_PARTIAL)
-		return -EOPNOTSUPP;	/* not implemented yet */
 
 	ret = thread_op(&arg, true);
 	if (ret)
@@ -140,7 +138,7 @@ retry:
 }
 
 /* Interrupt every call of the caller's process on, or watching, @file. */
-static int cancel_socket_calls(struct file *file)
+static int cancel_socket_calls(struct file *file, u32 flags)
 {
 	struct task_struct **tasks;
 	struct sc_snapshot snap;
@@ -153,7 +151,7 @@ static int cancel_socket_calls(struct file *file)
 	for (i = 0; i < n; i++) {
 		if (!sc_snapshot(tasks[i], &snap) &&
 		    !sc_classify(tasks[i], &snap, file, &call) &&
-		    !sc_interrupt(tasks[i], &snap, &call))
+		    !sc_interrupt(tasks[i], &snap, &call, flags))
 			count++;
 		put_task_struct(tasks[i]);
 	}
@@ -171,13 +169,11 @@ static int sockcancel_cancel_socket(void __user *argp)
 		return -EFAULT;
 	if ((arg.flags & ~SOCKCANCEL_RESET_ON_PARTIAL) || arg.pad)
 		return -EINVAL;
-	if (arg.flags & SOCKCANCEL_RESET_ON_PARTIAL)
-		return -EOPNOTSUPP;	/* not implemented yet */
 
 	sock = sockfd_lookup(arg.fd, &ret);
 	if (!sock)
 		return ret;
-	ret = cancel_socket_calls(sock->file);
+	ret = cancel_socket_calls(sock->file, arg.flags);
 	sockfd_put(sock);
 	if (ret < 0)
 		return ret;

@@ -29,12 +29,23 @@ struct sc_snapshot {
 	bool compat;		/* ia32 syscall */
 };
 
+/* How a data call states the number of bytes it asks to transfer. */
+enum sc_len {
+	SC_LEN_NONE,	/* no byte count (accept, connect, *mmsg) */
+	SC_LEN_ARG2,	/* count: len_args[1] */
+	SC_LEN_IOV,	/* iovec array len_args[0], len_args[1] entries */
+	SC_LEN_MSG,	/* msghdr at len_args[0] */
+};
+
 /* A blocking socket call found in a snapshot. */
 struct sc_call {
 	u32 op;			/* SOCKCANCEL_OP_* */
 	int fd;			/* socket fd in the target, -1 for poll */
 	struct file *file;	/* pinned socket file, NULL for poll */
 	bool recvmmsg;		/* clear the error recvmmsg parks in sk_err */
+	bool waitall;		/* MSG_WAITALL: a short read is partial */
+	u8 len;			/* SC_LEN_* */
+	unsigned long len_args[2];
 };
 
 struct task_struct *sc_get_target(pid_t tid, bool own_process_only);
@@ -46,6 +57,10 @@ int sc_classify(struct task_struct *t, const struct sc_snapshot *snap,
 		const struct file *match, struct sc_call *call);
 
 int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
-		 struct sc_call *call);
+		 struct sc_call *call, u32 flags);
+
+/* reset.c */
+bool sc_is_partial(const struct sc_call *call, bool compat, long ret);
+void sc_reset_stream(struct file *file);
 
 #endif /* SOCKCANCEL_INTERNAL_H */

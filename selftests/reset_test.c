@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SOCKCANCEL_RESET_ON_PARTIAL: a cancelled stream call that moved part of
+ * its data resets the connection and returns EINTR; one that moved nothing
+ * returns EINTR and leaves the socket alone; datagram sockets are never
+ * reset.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <signal.h>
+
+#include "sockcancel_util.h"
+#include "kselftest_harness.h"
+
+#define RETURN_MS	5000
+#define BIG		(1 << 20)
+
+FIXTURE(stream) {
+	int dev;
+	int sv[2];
+};
+
+FIXTURE_VARIANT(stream) {
+	int family;
+};
+
+FIXTURE_VARIANT_ADD(stream, tcp) { .family = AF_INET };
+FIXTURE_VARIANT_ADD(stream, unix) { .family = AF_UNIX };
+
+static void small_buffers(int fd)
+{
+	int small = 32768;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+}
+
+FIXTURE_SETUP(stream)
+{
+	signal(SIGPIPE, SIG_IGN);
+	self->dev = open_dev();
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, make_pair(variant->family, SOCK_STREAM, self->sv));
+	small_buffers(self->sv[0]);
+	small_buffers(self->sv[1]);
+}
+
+FIXTURE_TEARDOWN(stream)
+{
+	close(self->sv[0]);
+	close(self->sv[1]);
+	close(self->dev);
+}
+
+/* Read everything until the stream ends; returns bytes, *err the errno. */
+static long drain(int fd, int *err)
+{
+	static char buf[65536];
+	long total = 0, n;
+
+	*err = 0;
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, RETURN_MS) != 1) {
+			*err = ETIMEDOUT;
+			return total;
+		}
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n == 0)
+			return total;
+		if (n < 0) {
+			*err = errno;
+			return total;
+		}
+		total += n;
+	}
+}
+
+TEST_F(stream, partial_send_resets)
+{
+	struct call c = { .fn = do_send, .fd = self->sv[0], .len = BIG };
+	long got;
+	int err;
+
+	c.buf = calloc(1, BIG);
+	ASSERT_NE(NULL, c.buf);
+	ASSERT_TRUE(call_start(&c, SYS_sendto));
+	ASSERT_EQ(0, sc_cancel(self->dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL,
+			       NULL));
+	ASSERT_TRUE(call_join(&c, RETURN_MS));
+	EXPECT_EQ(-1, c.ret);
+	EXPECT_EQ(EINTR, c.err);
+
+	/* the peer gets what arrived, then learns the stream is broken */
+	got = drain(self->sv[1], &err);
+	EXPECT_LT(0, got);
+	EXPECT_GT(BIG, got);
+	/* AF_UNIX has no RST: the peer sees the end of the stream */
+	EXPECT_EQ(variant->family == AF_INET ? ECONNRESET : 0, err);
+
+	/* locally the connection is aborted */
+	if (variant->family == AF_INET) {
+		EXPECT_EQ(-1, send(self->sv[0], "x", 1, MSG_NOSIGNAL));
+		EXPECT_EQ(ECONNABORTED, errno);
+		EXPECT_EQ(-1, send(self->sv[0], "x", 1, MSG_NOSIGNAL));
+		EXPECT_EQ(EPIPE, errno);
+	} else {
+		EXPECT_EQ(-1, recv(self->sv[0], c.buf, 16, 0));
+		EXPECT_EQ(ECONNABORTED, errno);
+		EXPECT_EQ(0, recv(self->sv[0], c.buf, 16, 0));
+		EXPECT_EQ(-1, send(self->sv[0], "x", 1, MSG_NOSIGNAL));
+		EXPECT_EQ(EPIPE, errno);
+	}
+	free(c.buf);
+}
+
+TEST_F(stream, partial_waitall_recv_resets)
+{
+	struct call c = { .fn = do_recv, .fd = self->sv[0], .len = 100,
+			  .flags = MSG_WAITALL };
+	char buf[100];
+	int err;
+
+	c.buf = buf;
+	ASSERT_EQ(10, send(self->sv[1], "0123456789", 10, 0));
+	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
+	ASSERT_EQ(0, sc_cancel(self->dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL,
+			       NULL));
+	ASSERT_TRUE(call_join(&c, RETURN_MS));
+	EXPECT_EQ(-1, c.ret);
+	EXPECT_EQ(EINTR, c.err);
+
+	EXPECT_EQ(0, drain(self->sv[1], &err));
+	EXPECT_EQ(variant->family == AF_INET ? ECONNRESET : 0, err);
+	EXPECT_EQ(-1, recv(self->sv[0], buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNABORTED, errno);
+	EXPECT_EQ(0, recv(self->sv[0], buf, sizeof(buf), 0));
+}
+
+TEST_F(stream, nothing_moved_no_reset)
+{
+	struct call c = { .fn = do_recv, .fd = self->sv[0], .len = 16 };
+	char buf[16];
+
+	c.buf = buf;
+	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
+	ASSERT_EQ(0, sc_cancel(self->dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL,
+			       NULL));
+	ASSERT_TRUE(call_join(&c, RETURN_MS));
+	EXPECT_EQ(-1, c.ret);
+	EXPECT_EQ(EINTR, c.err);
+
+	/* both directions still work */
+	ASSERT_EQ(2, send(self->sv[1], "ab", 2, 0));
+	EXPECT_EQ(2, recv(self->sv[0], buf, sizeof(buf), 0));
+	ASSERT_EQ(2, send(self->sv[0], "cd", 2, 0));
+	EXPECT_EQ(2, recv(self->sv[1], buf, sizeof(buf), 0));
+}
+
+TEST_F(stream, plain_recv_with_data_is_not_partial)
+{
+	char buf[16];
+
+	/*
+	 * A recv without MSG_WAITALL that returned data completed: the flag
+	 * changes nothing for it. The idle thread has nothing to cancel.
+	 */
+	ASSERT_EQ(3, send(self->sv[1], "abc", 3, 0));
+	EXPECT_EQ(-1, sc_cancel(self->dev, gettid(),
+				SOCKCANCEL_RESET_ON_PARTIAL, NULL));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(3, recv(self->sv[0], buf, sizeof(buf), 0));
+}
+
+TEST(datagram_never_reset)
+{
+	struct call c = { .fn = do_recv, .len = 4, .flags = MSG_WAITALL };
+	int dev = open_dev(), sv[2];
+	char buf[4];
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	c.fd = sv[0];
+	c.buf = buf;
+	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
+	ASSERT_EQ(0, sc_cancel(dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL, NULL));
+	ASSERT_TRUE(call_join(&c, RETURN_MS));
+	EXPECT_EQ(EINTR, c.err);
+	ASSERT_EQ(2, send(sv[1], "ok", 2, 0));
+	EXPECT_EQ(2, recv(sv[0], buf, sizeof(buf), 0));
+	close(sv[0]);
+	close(sv[1]);
+	close(dev);
+}
+
+TEST_HARNESS_MAIN
