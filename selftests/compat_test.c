@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ia32 tasks: a 32-bit program blocked in recv, accept and poll, through
+ * the direct socket syscalls and through socketcall(2), is cancelled the
+ * same way as a 64-bit one. Built with -m32.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <linux/net.h>
+
+#include "sockcancel_util.h"
+#include "kselftest_harness.h"
+
+#define RETURN_MS	5000
+
+static long socketcall_recv(struct call *c)
+{
+	unsigned long args[4] = { c->fd, (unsigned long)c->buf, c->len, 0 };
+
+	return syscall(SYS_socketcall, SYS_RECV, args);
+}
+
+static long direct_recvfrom(struct call *c)
+{
+	return syscall(SYS_recvfrom, c->fd, c->buf, c->len, 0, NULL, NULL);
+}
+
+static long socketcall_accept(struct call *c)
+{
+	unsigned long args[3] = { c->fd, 0, 0 };
+
+	return syscall(SYS_socketcall, SYS_ACCEPT, args);
+}
+
+static long direct_poll(struct call *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+	return syscall(SYS_poll, &p, 1, -1);
+}
+
+FIXTURE(compat) {
+	int dev;
+	int sv[2];
+};
+
+FIXTURE_SETUP(compat)
+{
+	self->dev = open_dev();
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, self->sv));
+}
+
+FIXTURE_TEARDOWN(compat)
+{
+	close(self->sv[0]);
+	close(self->sv[1]);
+	close(self->dev);
+}
+
+static void cancel_call(struct __test_metadata *_metadata, int dev,
+			struct call *c, long nr, __u32 op, int fd)
+{
+	struct sockcancel_thread_arg out;
+
+	ASSERT_TRUE(call_start(c, nr));
+	ASSERT_EQ(0, sc_query(dev, c->tid, &out));
+	EXPECT_EQ(op, out.op);
+	EXPECT_EQ(fd, out.fd);
+	ASSERT_EQ(0, sc_cancel(dev, c->tid, 0, NULL));
+	ASSERT_TRUE(call_join(c, RETURN_MS));
+	EXPECT_EQ(-1, c->ret);
+	EXPECT_EQ(EINTR, c->err);
+}
+
+TEST_F(compat, recv_socketcall)
+{
+	char buf[8];
+	struct call c = { .fn = socketcall_recv, .fd = self->sv[0],
+			  .buf = buf, .len = sizeof(buf) };
+
+	cancel_call(_metadata, self->dev, &c, SYS_socketcall,
+		    SOCKCANCEL_OP_RECV, self->sv[0]);
+}
+
+TEST_F(compat, recvfrom_direct)
+{
+	char buf[8];
+	struct call c = { .fn = direct_recvfrom, .fd = self->sv[0],
+			  .buf = buf, .len = sizeof(buf) };
+
+	cancel_call(_metadata, self->dev, &c, SYS_recvfrom,
+		    SOCKCANCEL_OP_RECV, self->sv[0]);
+}
+
+TEST_F(compat, accept_socketcall)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct call c = { .fn = socketcall_accept, .fd = l };
+
+	ASSERT_LE(0, l);
+	strcpy(a.sun_path + 1, "sockcancel-compat");
+	ASSERT_EQ(0, bind(l, (void *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(l, 4));
+	cancel_call(_metadata, self->dev, &c, SYS_socketcall,
+		    SOCKCANCEL_OP_ACCEPT, l);
+	close(l);
+}
+
+TEST_F(compat, poll)
+{
+	struct call c = { .fn = direct_poll, .fd = self->sv[0] };
+
+	cancel_call(_metadata, self->dev, &c, SYS_poll, SOCKCANCEL_OP_POLL,
+		    -1);
+}
+
+TEST_F(compat, non_socket_untouched)
+{
+	char buf[8];
+	int p[2];
+	struct call c = { .fn = do_read, .buf = buf, .len = sizeof(buf) };
+
+	ASSERT_EQ(0, pipe(p));
+	c.fd = p[0];
+	ASSERT_TRUE(call_start(&c, SYS_read));
+	EXPECT_EQ(-1, sc_cancel(self->dev, c.tid, 0, NULL));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_FALSE(call_join(&c, 300));
+	ASSERT_EQ(1, write(p[1], "x", 1));
+	ASSERT_TRUE(call_join(&c, RETURN_MS));
+	EXPECT_EQ(1, c.ret);
+}
+
+TEST_HARNESS_MAIN
