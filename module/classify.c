@@ -178,7 +178,7 @@ static int timeout_blocks(struct task_struct *t, unsigned long uptr,
 		return 1;
 	if (!read_target(t, uptr, buf, tsize))
 		return -ENOENT;
-	return memchr_inv(buf, 0, tsize) != NULL;
+	return !!memchr_inv(buf, 0, tsize);
 }
 
 #define POLL_CHUNK	64
