@@ -656,6 +656,7 @@ TEST_F(sock, never_restarted_with_sa_restart)
 	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
 	struct call c = { .fn = do_recv, .fd = self->sv[0], .len = 16 };
 	char buf[16];
+	long t0;
 
 	c.buf = buf;
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
@@ -664,8 +665,10 @@ TEST_F(sock, never_restarted_with_sa_restart)
 	/* control: a real SA_RESTART signal alone restarts the call */
 	handled = 0;
 	ASSERT_EQ(0, syscall(SYS_tgkill, getpid(), c.tid, SIGUSR1));
-	ASSERT_TRUE(wait_blocked_in(0, c.tid, SYS_recvfrom, 2000));
+	for (t0 = now_ms(); !handled && now_ms() - t0 < RETURN_MS;)
+		usleep(1000);
 	EXPECT_EQ(1, handled);
+	ASSERT_TRUE(wait_blocked_in(0, c.tid, SYS_recvfrom, 2000));
 	EXPECT_FALSE(call_join(&c, STILL_BLOCKED_MS));
 
 	/* the cancel is not restarted, even with a signal at the same time */
@@ -736,6 +739,68 @@ TEST_F(sock, traced_thread)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+static volatile int child_handled;
+
+static void child_on_usr1(int sig)
+{
+	child_handled = 1;
+}
+
+/*
+ * Stopped at the delivery of an SA_RESTART signal: when it continues, the
+ * kernel restarts the call from the handler's frame; the cancel must undo
+ * that in the frame. Exit 0: EINTR after the handler ran.
+ */
+static pid_t restart_handler_child(int fd)
+{
+	struct sigaction sa = { .sa_handler = child_on_usr1,
+				.sa_flags = SA_RESTART };
+	pid_t pid = fork();
+	char b;
+	long n;
+
+	if (pid)
+		return pid;
+	sigaction(SIGUSR1, &sa, NULL);
+	n = recv(fd, &b, 1, 0);
+	if (!child_handled)
+		_exit(2);
+	_exit(n == -1 && errno == EINTR ? 0 : 1);
+}
+
+TEST_F(sock, traced_signal_delivery)
+{
+	static const int inject[] = { SIGUSR1, 0 };
+	int status, i;
+	pid_t pid;
+
+	for (i = 0; i < 2; i++) {
+		pid = restart_handler_child(self->sv[0]);
+		ASSERT_LT(0, pid);
+		ASSERT_TRUE(wait_blocked_in(pid, pid, SYS_recvfrom, 5000));
+		ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+		ASSERT_EQ(0, kill(pid, SIGUSR1));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFSTOPPED(status));
+		ASSERT_EQ(SIGUSR1, WSTOPSIG(status));
+
+		/* interrupted, restart not yet decided: still outstanding */
+		ASSERT_EQ(0, sc_cancel(self->dev, pid, 0, NULL));
+		/* deliver the signal (a frame), or suppress it (no frame) */
+		ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, inject[i]));
+		if (!inject[i]) {
+			/* the handler never runs: expect exit status 2 */
+			ASSERT_EQ(pid, waitpid(pid, &status, 0));
+			ASSERT_TRUE(WIFEXITED(status));
+			EXPECT_EQ(2, WEXITSTATUS(status));
+			continue;
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
 }
 
 TEST_F(sock, syscall_traced_thread)
