@@ -98,26 +98,34 @@ static void clear_parked_error(struct file *file)
 		cmpxchg(&sock->sk->sk_err, EINTR, 0);
 }
 
-/* The handler's frame would restart the call on sigreturn: make it -EINTR. */
+/*
+ * An earlier pass delivered a signal whose SA_RESTART handler now starts;
+ * the context saved in its frame restarts the call on sigreturn. Make that
+ * context return -EINTR instead. The frame is recognised by the registers
+ * the kernel has just set up for the handler (x86-64 rt frames only).
+ */
 static void unrestart_frame(const struct sc_pending *p, struct pt_regs *regs)
 {
 	struct rt_sigframe __user *frame = (void __user *)regs->sp;
 	struct sigcontext __user *sc = &frame->uc.uc_mcontext;
 	u64 ip, ax;
 
-	if (p->compat)
+	if (p->compat || regs->ax != 0 ||
+	    regs->si != (unsigned long)&frame->info ||
+	    regs->dx != (unsigned long)&frame->uc)
 		return;
 	if (get_user(ip, &sc->ip) || get_user(ax, &sc->ax))
 		return;
 	if (ip != p->ip - SYSCALL_INSN_LEN || ax != p->nr)
 		return;
-	if (put_user(p->ip, &sc->ip) || put_user((u64)-EINTR, &sc->ax))
+	if (put_user(p->ip, &sc->ip))
 		return;
+	put_user((u64)-EINTR, &sc->ax);
 }
 
 static void finish_call(const struct sc_pending *p, struct pt_regs *regs)
 {
-	bool compat = current_thread_info()->status & TS_COMPAT;
+	bool compat = in_ia32_syscall();
 	long ret = regs->ax;
 
 	if (syscall_get_nr(current, regs) != p->nr || compat != p->compat)
