@@ -1,24 +1,49 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            build the module (for the VM's Debian 6.1 kernel; KDIR= or
-#                 KVER= to build for another) and the selftests
-# make check      the test command: install deps, build, boot a VM, run the
-#                 selftests against the module (scripts/check)
+# make            the module (for the VM's Debian 6.1 kernel; KDIR= or KVER=
+#                 for another), libsockcancel, the sockcancel command and
+#                 every test program
+# make check      the test command: install deps, build, boot a VM, run all
+#                 tests against the module (scripts/check)
 # make lint       checkpatch --strict, sparse and a W=1 -Werror build
+# make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
 
 KVER ?= $(shell scripts/kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 KSFT_DIR = $(shell scripts/ksrc)/tools/testing/selftests
+TESTS = $(CURDIR)/build/tests
 
-all: module selftests
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR ?= $(PREFIX)/lib
+BINDIR ?= $(PREFIX)/bin
+MODDIR ?= /lib/modules/$(KVER)/updates
+UDEVDIR ?= /lib/udev/rules.d
+MODLOADDIR ?= /usr/lib/modules-load.d
+INSTALL ?= install
+
+all: module lib cli tests
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-selftests:
-	mkdir -p build/selftests
-	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(CURDIR)/build/selftests
+lib:
+	$(MAKE) -C lib
+
+cli: lib
+	$(MAKE) -C cli
+
+# Every program the VM runs, in build/tests: the kselftests, the library
+# and command tests, and a static sockcancel for cli_test.
+tests: lib cli
+	mkdir -p $(TESTS)
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(TESTS)
+	$(MAKE) -C lib/tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(TESTS)
+	$(MAKE) -C cli sockcancel-static
+	$(MAKE) -C cli/tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(TESTS)
+	cp cli/sockcancel-static $(TESTS)/sockcancel
 
 check:
 	scripts/check
@@ -26,8 +51,44 @@ check:
 lint:
 	scripts/lint $(KDIR)
 
+man-check:
+	$(MAKE) -C Documentation/man check
+
+install: module lib cli
+	$(INSTALL) -d $(DESTDIR)$(MODDIR)
+	$(INSTALL) -m 0644 sockcancel.ko $(DESTDIR)$(MODDIR)/sockcancel.ko
+	$(INSTALL) -D -m 0644 uapi/linux/sockcancel.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/sockcancel.h
+	$(INSTALL) -D -m 0644 install/udev/60-sockcancel.rules \
+		$(DESTDIR)$(UDEVDIR)/60-sockcancel.rules
+	$(INSTALL) -D -m 0644 install/modules-load.d/sockcancel.conf \
+		$(DESTDIR)$(MODLOADDIR)/sockcancel.conf
+	$(MAKE) -C lib install PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \
+		INCLUDEDIR=$(INCLUDEDIR)
+	$(MAKE) -C cli install PREFIX=$(PREFIX) BINDIR=$(BINDIR)
+	$(MAKE) -C Documentation/man install PREFIX=$(PREFIX) MANDIR=$(MANDIR)
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/sockcancel.ko \
+		$(DESTDIR)$(INCLUDEDIR)/linux/sockcancel.h \
+		$(DESTDIR)$(UDEVDIR)/60-sockcancel.rules \
+		$(DESTDIR)$(MODLOADDIR)/sockcancel.conf \
+		$(DESTDIR)$(INCLUDEDIR)/sockcancel.h \
+		$(DESTDIR)$(LIBDIR)/libsockcancel.a \
+		$(DESTDIR)$(LIBDIR)/libsockcancel.so \
+		$(DESTDIR)$(LIBDIR)/libsockcancel.so.0 \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/sockcancel.pc \
+		$(DESTDIR)$(BINDIR)/sockcancel \
+		$(DESTDIR)$(MANDIR)/man1/sockcancel.1 \
+		$(DESTDIR)$(MANDIR)/man3/libsockcancel.3 \
+		$(DESTDIR)$(MANDIR)/man4/sockcancel.4
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C lib clean
+	$(MAKE) -C cli clean
 	rm -rf build
 
-.PHONY: all module selftests check lint clean
+.PHONY: all module lib cli tests check lint man-check install uninstall clean
