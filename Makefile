@@ -24,7 +24,7 @@ UDEVDIR ?= /lib/udev/rules.d
 MODLOADDIR ?= /usr/lib/modules-load.d
 INSTALL ?= install
 
-all: module lib cli tests
+all: module lib cli tests examples
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -34,6 +34,9 @@ lib:
 
 cli: lib
 	$(MAKE) -C cli
+
+examples: lib
+	$(MAKE) -C examples
 
 # Every program the VM runs, in build/tests: the kselftests, the library
 # and command tests, and a static sockcancel for cli_test.
@@ -47,6 +50,9 @@ tests: lib cli
 
 check:
 	scripts/check
+
+demo:
+	scripts/demo
 
 lint:
 	scripts/lint $(KDIR)
@@ -89,6 +95,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C lib clean
 	$(MAKE) -C cli clean
+	$(MAKE) -C examples clean
 	rm -rf build
 
-.PHONY: all module lib cli tests check lint man-check install uninstall clean
+.PHONY: all module lib cli examples tests check demo lint man-check install uninstall clean
