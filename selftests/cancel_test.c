@@ -364,36 +364,27 @@ TEST_F(other, pipe_read)
 	close(p[1]);
 }
 
-TEST_F(other, poll_on_pipe_only)
+TEST_F(other, poll_and_select_on_pipe_only)
 {
-	struct call c = { .fn = do_poll };
+	static const struct { long (*fn)(struct call *); long nr; } calls[] = {
+		{ do_poll, SYS_poll }, { do_select, SYS_select },
+	};
+	unsigned int i;
 	int p[2];
 
-	ASSERT_EQ(0, pipe(p));
-	c.fd = p[0];
-	ASSERT_TRUE(call_start(&c, SYS_poll));
-	expect_untouched(_metadata, self->dev, &c);
-	ASSERT_EQ(1, write(p[1], "x", 1));
-	ASSERT_TRUE(call_join(&c, RETURN_MS));
-	EXPECT_EQ(1, c.ret);
-	close(p[0]);
-	close(p[1]);
-}
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct call c = { .fn = calls[i].fn };
 
-TEST_F(other, select_on_pipe_only)
-{
-	struct call c = { .fn = do_select };
-	int p[2];
-
-	ASSERT_EQ(0, pipe(p));
-	c.fd = p[0];
-	ASSERT_TRUE(call_start(&c, SYS_select));
-	expect_untouched(_metadata, self->dev, &c);
-	ASSERT_EQ(1, write(p[1], "x", 1));
-	ASSERT_TRUE(call_join(&c, RETURN_MS));
-	EXPECT_EQ(1, c.ret);
-	close(p[0]);
-	close(p[1]);
+		ASSERT_EQ(0, pipe(p));
+		c.fd = p[0];
+		ASSERT_TRUE(call_start(&c, calls[i].nr));
+		expect_untouched(_metadata, self->dev, &c);
+		ASSERT_EQ(1, write(p[1], "x", 1));
+		ASSERT_TRUE(call_join(&c, RETURN_MS));
+		EXPECT_EQ(1, c.ret);
+		close(p[0]);
+		close(p[1]);
+	}
 }
 
 /* ---- accept and connect ----------------------------------------------- */
@@ -533,18 +524,11 @@ FIXTURE_VARIANT_ADD(stream, unix) { .family = AF_UNIX };
 
 FIXTURE_SETUP(stream)
 {
-	int small = 32768, i;
-
 	self->dev = open_dev();
 	ASSERT_LE(0, self->dev);
 	ASSERT_EQ(0, make_pair(variant->family, SOCK_STREAM, self->sv));
-	/* small buffers, so that a 1 MiB send blocks part-way */
-	for (i = 0; i < 2; i++) {
-		setsockopt(self->sv[i], SOL_SOCKET, SO_SNDBUF, &small,
-			   sizeof(small));
-		setsockopt(self->sv[i], SOL_SOCKET, SO_RCVBUF, &small,
-			   sizeof(small));
-	}
+	small_buffers(self->sv[0]);
+	small_buffers(self->sv[1]);
 }
 
 FIXTURE_TEARDOWN(stream)

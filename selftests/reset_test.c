@@ -27,14 +27,6 @@ FIXTURE_VARIANT(stream) {
 FIXTURE_VARIANT_ADD(stream, tcp) { .family = AF_INET };
 FIXTURE_VARIANT_ADD(stream, unix) { .family = AF_UNIX };
 
-static void small_buffers(int fd)
-{
-	int small = 32768;
-
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-}
-
 FIXTURE_SETUP(stream)
 {
 	signal(SIGPIPE, SIG_IGN);

@@ -153,8 +153,8 @@ static inline bool call_start(struct call *c, long nr)
 	return wait_blocked_in(0, c->tid, nr, 5000);
 }
 
-/* Join @c within @ms; false if it is still blocked. */
-static inline bool call_join(struct call *c, long ms)
+/* Join @th within @ms; false if it is still running (blocked). */
+static inline bool join_within(pthread_t th, long ms)
 {
 	struct timespec ts;
 
@@ -165,7 +165,21 @@ static inline bool call_join(struct call *c, long ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	return pthread_timedjoin_np(c->thread, NULL, &ts) == 0;
+	return pthread_timedjoin_np(th, NULL, &ts) == 0;
+}
+
+static inline bool call_join(struct call *c, long ms)
+{
+	return join_within(c->thread, ms);
+}
+
+/* Small socket buffers, so that a large send blocks part-way. */
+static inline void small_buffers(int fd)
+{
+	int small = 32768;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 }
 
 static inline long do_recv(struct call *c)

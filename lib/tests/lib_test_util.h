@@ -57,16 +57,7 @@ static inline bool wcall_start(struct wcall *c)
 
 static inline bool wcall_join(struct wcall *c, long ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	return pthread_timedjoin_np(c->thread, NULL, &ts) == 0;
+	return join_within(c->thread, ms);
 }
 
 /* Wait until the module reports thread @tid blocked in @op. */
