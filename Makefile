@@ -3,8 +3,9 @@
 # make            the module (for the VM's Debian 6.1 kernel; KDIR= or KVER=
 #                 for another), libsockcancel, the sockcancel command and
 #                 every test program
-# make check      the test command: install deps, build, boot a VM, run all
-#                 tests against the module (scripts/check)
+# make check      the test command: install deps, build, boot VMs, run all
+#                 tests against the module on 6.1, 6.12 and 7.3
+#                 (KERNEL=6.1 for the 6.1 kernel only; scripts/check)
 # make lint       checkpatch --strict, sparse and a W=1 -Werror build
 # make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
@@ -50,6 +51,9 @@ tests: lib cli
 
 check:
 	scripts/check
+
+dkms-test:
+	scripts/dkms-test
 
 demo:
 	scripts/demo
@@ -98,4 +102,4 @@ clean:
 	$(MAKE) -C examples clean
 	rm -rf build
 
-.PHONY: all module lib cli examples tests check demo lint man-check install uninstall clean
+.PHONY: all module lib cli examples tests check dkms-test demo lint man-check install uninstall clean

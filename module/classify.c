@@ -32,6 +32,7 @@
 #include <asm/unistd_32_ia32.h>
 #include <uapi/linux/sockcancel.h>
 
+#include "compat.h"
 #include "sockcancel.h"
 
 enum sc_kind {
@@ -134,16 +135,11 @@ static bool read_target(struct task_struct *t, unsigned long addr,
 /* The file behind fd @fd of @t, referenced, if it is a socket. */
 static struct file *socket_file(struct task_struct *t, int fd)
 {
-	unsigned int n = fd;
 	struct file *f;
 
 	if (fd < 0)
 		return NULL;
-	rcu_read_lock();
-	f = task_lookup_next_fd_rcu(t, &n);
-	if (f && (n != fd || !get_file_rcu(f)))
-		f = NULL;
-	rcu_read_unlock();
+	f = sc_fget_task(t, fd);
 	if (f && !sock_from_file(f)) {
 		fput(f);
 		f = NULL;
@@ -155,16 +151,16 @@ static struct file *socket_file(struct task_struct *t, int fd)
 static bool is_socket_fd(struct task_struct *t, int fd,
 			 const struct file *match)
 {
-	unsigned int n = fd;
 	struct file *f;
 	bool ret;
 
 	if (fd < 0)
 		return false;
-	rcu_read_lock();
-	f = task_lookup_next_fd_rcu(t, &n);
-	ret = f && n == fd && sock_from_file(f) && (!match || f == match);
-	rcu_read_unlock();
+	f = sc_fget_task(t, fd);
+	if (!f)
+		return false;
+	ret = sock_from_file(f) && (!match || f == match);
+	fput(f);
 	return ret;
 }
 

@@ -205,7 +205,6 @@ static const struct file_operations sockcancel_fops = {
 	.owner		= THIS_MODULE,
 	.unlocked_ioctl	= sockcancel_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice sockcancel_misc = {

@@ -32,6 +32,7 @@
 #include <linux/uidgid.h>
 #include <asm/syscall.h>
 
+#include "compat.h"
 #include "sockcancel.h"
 
 static bool same_ids(const struct cred *c, const struct cred *t)
@@ -44,7 +45,6 @@ static bool same_ids(const struct cred *c, const struct cred *t)
 static bool may_cancel(struct task_struct *t)
 {
 	const struct cred *tcred;
-	struct mm_struct *mm;
 	bool ok;
 
 	rcu_read_lock();
@@ -56,13 +56,7 @@ static bool may_cancel(struct task_struct *t)
 	if (!ok)
 		return false;
 
-	task_lock(t);
-	mm = t->mm;
-	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
-	    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
-		ok = false;
-	task_unlock(t);
-	return ok;
+	return sc_dumpable_or_capable(t);
 }
 
 /*
