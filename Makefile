@@ -58,6 +58,9 @@ dkms-test:
 demo:
 	scripts/demo
 
+bench:
+	scripts/bench-vm
+
 lint:
 	scripts/lint $(KDIR)
 
@@ -102,4 +105,4 @@ clean:
 	$(MAKE) -C examples clean
 	rm -rf build
 
-.PHONY: all module lib cli examples tests check dkms-test demo lint man-check install uninstall clean
+.PHONY: all module lib cli examples tests check dkms-test demo bench lint man-check install uninstall clean
