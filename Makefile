@@ -61,6 +61,17 @@ demo:
 bench:
 	scripts/bench-vm
 
+# 1,000,000 random ioctls in one VM (make check runs 100,000)
+fuzz: module tests
+	rm -rf build/fuzz && mkdir -p build/fuzz
+	cp build/tests/fuzz_test build/fuzz/
+	echo 1000000 > build/fuzz/fuzz.calls
+	scripts/vm-run $(KVER) sockcancel.ko build/fuzz build/fuzz
+
+# the whole suite with long counts on a KASAN/lockdep/kmemleak kernel
+check-debug:
+	scripts/check-debug
+
 lint:
 	scripts/lint $(KDIR)
 
@@ -105,4 +116,4 @@ clean:
 	$(MAKE) -C examples clean
 	rm -rf build
 
-.PHONY: all module lib cli examples tests check dkms-test demo bench lint man-check install uninstall clean
+.PHONY: all module lib cli examples tests check dkms-test demo bench fuzz check-debug lint man-check install uninstall clean

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stress: for STRESS_SECONDS, streams on TCP and AF_UNIX pairs move data in
+ * random chunks (blocking send, recv with and without MSG_WAITALL) while
+ * canceller threads cancel their threads at random, per thread and per
+ * socket, with and without SOCKCANCEL_RESET_ON_PARTIAL. Around them:
+ * threads verified blocked on idle sockets (recv, accept, poll) in this
+ * process and in a child that another thread keeps stopping and continuing
+ * with SIGSTOP/SIGCONT and by ptrace; a churn of child processes whose
+ * threads block in recv and then exit, exec or get killed while targeted;
+ * idle threads in epoll_wait and nanosleep. Invariants, checked throughout:
+ *   - every byte is received exactly once and in order; a stream that was
+ *     reset was reset because a cancel asked for it, and both ends learn
+ *     it (an error or end of stream on each side, within a bound);
+ *   - every CANCEL that returned 0 on a verified-blocked call (CANCEL or a
+ *     CANCEL_SOCKET count) ends that call with EINTR within a bound, stops
+ *     included; none of them ever returns anything else;
+ *   - no EINTR outside socket calls: epoll_wait and nanosleep threads in
+ *     this process, and the nanosleeps the stream threads make between
+ *     their socket calls, never see one;
+ *   - every ioctl error is one the documentation lists.
+ * A kernel splat fails the VM run.
+ *
+ * STRESS_SECONDS (default below) is overridden by a file "stress.seconds"
+ * next to the binary, which is how check-debug runs it for longer.
+ */
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+
+#include "sockcancel_util.h"
+#include "kselftest_harness.h"
+
+#define STRESS_SECONDS	20
+#define NPAIRS		4	/* 2 TCP, 2 AF_UNIX */
+#define NCANCELLERS	3
+#define BOUND_MS	15000	/* a cancelled blocked call ends within this */
+#define CHUNK		(64 * 1024)
+
+static atomic_int stop_all;
+static atomic_long failures;
+
+#define FAIL(fmt, ...) do {						\
+	if (atomic_fetch_add(&failures, 1) < 20)			\
+		fprintf(stderr, "# FAIL: " fmt "\n", ##__VA_ARGS__);	\
+} while (0)
+
+static unsigned char pattern(unsigned long k)
+{
+	return k ^ (k >> 8) ^ (k >> 16) ^ (k >> 24);
+}
+
+static unsigned int rnd_r(unsigned int *s)
+{
+	*s = *s * 1103515245 + 12345;
+	return *s >> 8;
+}
+
+/* A nap between socket calls: it must never return EINTR. */
+static void nap(unsigned int *s)
+{
+	struct timespec ts = { 0, (rnd_r(s) % 100) * 1000 };
+
+	if (nanosleep(&ts, NULL) && errno == EINTR)
+		FAIL("nanosleep of a stream thread returned EINTR");
+}
+
+/* ---- streams ---- */
+
+struct pair {
+	int family;
+	int fd[2];		/* fd[0] sends, fd[1] receives */
+	pthread_t th[2];
+	atomic_int tid[2];
+	atomic_int done[2];	/* thread left its loop */
+	atomic_int broken[2];	/* the side saw the reset */
+	atomic_int reset_asked;	/* a cancel with the flag was tried */
+	atomic_int desync;	/* data after a reset WAITALL: unchecked */
+	long sent, received;	/* bytes; per epoch */
+	long epochs, resets;
+	unsigned long total;	/* bytes checked over all epochs */
+};
+
+static void *sender(void *p)
+{
+	struct pair *pr = p;
+	unsigned int s = gettid();
+	char *buf = malloc(4 * CHUNK);
+	long n;
+	size_t len, i;
+
+	atomic_store(&pr->tid[0], gettid());
+	while (!atomic_load(&stop_all)) {
+		len = 1 + rnd_r(&s) % (4 * CHUNK);
+		for (i = 0; i < len; i++)
+			buf[i] = pattern(pr->sent + i);
+		n = send(pr->fd[0], buf, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			pr->sent += n;
+		} else if (n < 0 && errno == EINTR) {
+			/* nothing moved, or the stream was reset */
+		} else {
+			atomic_store(&pr->broken[0], 1);
+			break;
+		}
+		nap(&s);
+	}
+	atomic_store(&pr->done[0], 1);
+	shutdown(pr->fd[0], SHUT_WR);
+	free(buf);
+	return NULL;
+}
+
+static void *receiver(void *p)
+{
+	struct pair *pr = p;
+	unsigned int s = gettid() * 3;
+	unsigned char *buf = malloc(CHUNK);
+	bool unsure = false;
+	long n, i;
+	int flags;
+
+	atomic_store(&pr->tid[1], gettid());
+	for (;;) {
+		flags = rnd_r(&s) % 4 ? 0 : MSG_WAITALL;
+		n = recv(pr->fd[1], buf, 1 + rnd_r(&s) % CHUNK, flags);
+		if (n < 0 && errno == EINTR) {
+			/*
+			 * A WAITALL recv reset part-way consumed bytes it
+			 * does not report; TCP then still returns what was
+			 * queued behind them.
+			 */
+			if (flags && atomic_load(&pr->reset_asked))
+				unsure = true;
+			continue;
+		}
+		if (n <= 0) {
+			/* end of stream after the sender stopped is the end */
+			if (n < 0 || !atomic_load(&pr->done[0]) ||
+			    atomic_load(&pr->broken[0]))
+				atomic_store(&pr->broken[1], 1);
+			break;
+		}
+		for (i = 0; i < n && !atomic_load(&pr->desync); i++)
+			if (buf[i] != pattern(pr->received + i)) {
+				if (unsure)
+					atomic_store(&pr->desync, 1);
+				else
+					FAIL("stream %p byte %ld wrong",
+					     (void *)pr, pr->received + i);
+				break;
+			}
+		if (i == n)
+			unsure = false;
+		pr->received += n;
+		nap(&s);
+	}
+	free(buf);
+	atomic_store(&pr->done[1], 1);
+	return NULL;
+}
+
+static int pair_start(struct pair *pr)
+{
+	int sv[2], buf = 32 * 1024, tries = 0;
+
+	/*
+	 * A CANCEL_SOCKET on the fd number of the last epoch may name the
+	 * socket our connect or accept is using now, and interrupt it.
+	 */
+	while (make_pair(pr->family, SOCK_STREAM, sv))
+		if (errno != EINTR || ++tries == 100)
+			return -1;
+	/* small buffers: sends block and are cut short */
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	pr->fd[0] = sv[0];
+	pr->fd[1] = sv[1];
+	pr->sent = pr->received = 0;
+	atomic_store(&pr->reset_asked, 0);
+	atomic_store(&pr->desync, 0);
+	for (int i = 0; i < 2; i++) {
+		atomic_store(&pr->tid[i], 0);
+		atomic_store(&pr->done[i], 0);
+		atomic_store(&pr->broken[i], 0);
+	}
+	if (pthread_create(&pr->th[0], NULL, sender, pr) ||
+	    pthread_create(&pr->th[1], NULL, receiver, pr))
+		return -1;
+	pr->epochs++;
+	return 0;
+}
+
+/* Both threads are done: judge the epoch and close it. */
+static void pair_end(struct pair *pr)
+{
+	bool b0 = atomic_load(&pr->broken[0]), b1 = atomic_load(&pr->broken[1]);
+
+	pthread_join(pr->th[0], NULL);
+	pthread_join(pr->th[1], NULL);
+	if (b0 || b1) {
+		pr->resets++;
+		if (!atomic_load(&pr->reset_asked))
+			FAIL("stream reset without a cancel asking for it");
+		if (!b0 || !b1)
+			FAIL("stream reset but only one end knows (%d %d)",
+			     b0, b1);
+		if (pr->received > pr->sent + 4 * CHUNK)
+			FAIL("received %ld of %ld sent", pr->received,
+			     pr->sent);
+	} else if (atomic_load(&pr->desync)) {
+		FAIL("stream data out of sequence and no reset");
+	} else if (pr->received != pr->sent) {
+		FAIL("stream: sent %ld, received %ld", pr->sent, pr->received);
+	}
+	pr->total += pr->received;
+	close(pr->fd[0]);
+	close(pr->fd[1]);
+}
+
+/* ---- threads verified blocked ---- */
+
+enum { K_RECV, K_ACCEPT, K_POLL };
+
+struct sleeper {
+	int kind, fd;
+	atomic_int tid;
+	atomic_long eintr, bad;
+	/* the cancellers' accounting, under lock */
+	pthread_mutex_t lock;
+	long required, since_ms;
+	bool in_child;
+};
+
+static void sleeper_loop(struct sleeper *z)
+{
+	struct pollfd pfd = { .fd = z->fd, .events = POLLIN };
+	char buf[16];
+	long r;
+
+	atomic_store(&z->tid, gettid());
+	while (!atomic_load(&stop_all)) {
+		errno = 0;
+		r = z->kind == K_RECV ? recv(z->fd, buf, sizeof(buf), 0) :
+		    z->kind == K_ACCEPT ? accept(z->fd, NULL, NULL) :
+		    poll(&pfd, 1, -1);
+		if (r < 0 && errno == EINTR)
+			atomic_fetch_add(&z->eintr, 1);
+		else if (!atomic_load(&stop_all))
+			atomic_fetch_add(&z->bad, 1);
+	}
+}
+
+static void *sleeper_thread(void *p)
+{
+	sleeper_loop(p);
+	return NULL;
+}
+
+static void require_eintr(struct sleeper *z, long c0)
+{
+	pthread_mutex_lock(&z->lock);
+	if (z->required <= c0) {
+		if (atomic_load(&z->eintr) >= z->required)
+			z->since_ms = now_ms();
+		z->required = c0 + 1;
+	}
+	pthread_mutex_unlock(&z->lock);
+}
+
+static void check_sleeper(struct sleeper *z, long now)
+{
+	pthread_mutex_lock(&z->lock);
+	if (atomic_load(&z->eintr) < z->required &&
+	    now - z->since_ms > BOUND_MS) {
+		FAIL("cancelled call of %d not ended after %ld ms",
+		     atomic_load(&z->tid), now - z->since_ms);
+		z->since_ms = now;	/* once per bound */
+	}
+	pthread_mutex_unlock(&z->lock);
+	if (atomic_load(&z->bad))
+		FAIL("blocked call of %d returned other than EINTR",
+		     atomic_load(&z->tid));
+}
+
+/* ---- idle threads: never EINTR ---- */
+
+struct idler {
+	int kind, ep;
+	atomic_long eintr;
+};
+
+static void *idler_thread(void *p)
+{
+	struct idler *d = p;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct epoll_event ev;
+	int r;
+
+	while (!atomic_load(&stop_all)) {
+		errno = 0;
+		r = d->kind ? nanosleep(&ts, NULL) : epoll_wait(d->ep, &ev, 1, 10);
+		if (r < 0 && errno == EINTR)
+			atomic_fetch_add(&d->eintr, 1);
+	}
+	return NULL;
+}
+
+/* ---- the world ---- */
+
+struct world {
+	int dev;
+	struct pair pairs[NPAIRS];
+	struct sleeper *z;	/* 3 own, 1 in the stopped child (shared) */
+	int nz;
+	pid_t stopchild;
+	struct idler idle[2];
+	atomic_int churn_tids[4];	/* shared with the churn children */
+	atomic_int *ctids;
+	long cancels_ok, cancels[3][140], by_socket;
+};
+
+static const unsigned long documented[3][8] = {
+	{ EINVAL, ESRCH, EPERM, ENOENT, ENOMEM, EFAULT },
+	{ EINVAL, ESRCH, EPERM, ENOMEM, EFAULT },
+	{ EINVAL, EBADF, ENOTSOCK, ENOMEM, EFAULT },
+};
+
+static void check_errno(struct world *w, int ioc, int ret, int err)
+{
+	int i;
+
+	if (!ret) {
+		w->cancels[ioc][0]++;
+		return;
+	}
+	if (err < 140)
+		w->cancels[ioc][err]++;
+	for (i = 0; i < 8 && documented[ioc][i]; i++)
+		if ((int)documented[ioc][i] == err)
+			return;
+	FAIL("ioctl %d: undocumented errno %d", ioc, err);
+}
+
+static void *canceller(void *p)
+{
+	struct world *w = p;
+	unsigned int s = gettid() * 7919;
+	struct sockcancel_thread_arg arg;
+	struct sockcancel_socket_arg sarg;
+
+	while (!atomic_load(&stop_all)) {
+		unsigned int r = rnd_r(&s) % 100;
+		__u32 flags = rnd_r(&s) % 20 ? 0 : SOCKCANCEL_RESET_ON_PARTIAL;
+		struct pair *pr = &w->pairs[rnd_r(&s) % NPAIRS];
+		struct sleeper *z = NULL;
+		int ret, side = rnd_r(&s) % 2;
+		long c0 = 0;
+
+		memset(&arg, 0, sizeof(arg));
+		arg.flags = flags;
+		if (r < 45) {
+			arg.tid = atomic_load(&pr->tid[side]);
+		} else if (r < 75) {
+			z = &w->z[rnd_r(&s) % w->nz];
+			arg.tid = atomic_load(&z->tid);
+			c0 = atomic_load(&z->eintr);
+		} else if (r < 85) {
+			arg.tid = atomic_load(&w->ctids[rnd_r(&s) % 4]);
+		} else {
+			/* per socket: a stream's or an own sleeper's */
+			memset(&sarg, 0, sizeof(sarg));
+			sarg.flags = flags;
+			if (rnd_r(&s) % 2) {
+				sarg.fd = pr->fd[side];
+				if (flags)
+					atomic_store(&pr->reset_asked, 1);
+			} else {
+				z = &w->z[rnd_r(&s) % (w->nz - 1)];
+				sarg.fd = z->fd;
+				c0 = atomic_load(&z->eintr);
+			}
+			ret = ioctl(w->dev, SOCKCANCEL_IOC_CANCEL_SOCKET, &sarg);
+			check_errno(w, 2, ret, errno);
+			if (!ret && z && sarg.count)
+				require_eintr(z, c0);
+			if (!ret && sarg.count > 1)
+				FAIL("CANCEL_SOCKET count %u on a socket one thread uses",
+				     sarg.count);
+			w->by_socket += !ret ? sarg.count : 0;
+			usleep(rnd_r(&s) % 2000);
+			continue;
+		}
+		if (arg.tid <= 0)
+			continue;
+		/* the flag is asked before the cancel can act on it */
+		if (r < 45 && flags)
+			atomic_store(&pr->reset_asked, 1);
+		ret = ioctl(w->dev, SOCKCANCEL_IOC_CANCEL, &arg);
+		check_errno(w, 0, ret, errno);
+		if (!ret && z)
+			require_eintr(z, c0);
+		usleep(rnd_r(&s) % 2000);
+	}
+	return NULL;
+}
+
+/* Stop and continue the child, by signal or by ptrace, at random. */
+static void *stopper(void *p)
+{
+	struct world *w = p;
+	unsigned int s = 99;
+	int status;
+
+	while (!atomic_load(&stop_all)) {
+		if (rnd_r(&s) % 2) {
+			kill(w->stopchild, SIGSTOP);
+			waitpid(w->stopchild, &status, WUNTRACED);
+			usleep(rnd_r(&s) % 20000);
+			kill(w->stopchild, SIGCONT);
+			waitpid(w->stopchild, &status, WCONTINUED);
+		} else if (!ptrace(PTRACE_SEIZE, w->stopchild, 0, 0)) {
+			ptrace(PTRACE_INTERRUPT, w->stopchild, 0, 0);
+			waitpid(w->stopchild, &status, 0);
+			usleep(rnd_r(&s) % 20000);
+			ptrace(PTRACE_DETACH, w->stopchild, 0, 0);
+		}
+		usleep(rnd_r(&s) % 20000);
+	}
+	return NULL;
+}
+
+static void churn_child(atomic_int *tids, unsigned int how, int dev)
+{
+	struct sleeper z[2] = { { .kind = K_RECV }, { .kind = K_RECV } };
+	int sv[2];
+	pthread_t th;
+
+	close(dev);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		_exit(1);
+	z[0].fd = z[1].fd = sv[0];
+	atomic_store(&tids[0], getpid());
+	for (int i = 0; i < 2; i++) {
+		pthread_create(&th, NULL, sleeper_thread, &z[i]);
+		while (!atomic_load(&z[i].tid))
+			usleep(100);
+		atomic_store(&tids[1 + i], atomic_load(&z[i].tid));
+	}
+	usleep(how % 20000);
+	if (how % 3 == 0)
+		execl("/bin/sleep", "sleep", "0.02", (char *)NULL);
+	if (how % 3 == 1)
+		_exit(0);
+	pause();	/* the parent kills it */
+	_exit(0);
+}
+
+static void *churner(void *p)
+{
+	struct world *w = p;
+	unsigned int s = 4242;
+
+	while (!atomic_load(&stop_all)) {
+		unsigned int how = rnd_r(&s);
+		pid_t pid = fork();
+
+		if (!pid)
+			churn_child(w->ctids, how, w->dev);
+		if (pid < 0)
+			break;
+		usleep(how % 30000);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return NULL;
+}
+
+static long seconds_wanted(void)
+{
+	char path[PATH_MAX], exe[PATH_MAX];
+	long sec = STRESS_SECONDS;
+	ssize_t n;
+	FILE *f;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return sec;
+	exe[n] = 0;
+	snprintf(path, sizeof(path), "%s/stress.seconds", dirname(exe));
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &sec) != 1)
+			sec = STRESS_SECONDS;
+		fclose(f);
+	}
+	return sec;
+}
+
+FIXTURE(stress) {
+	struct world w;
+	pthread_t cancellers[NCANCELLERS], stop_th, churn_th, idle_th[2];
+	pthread_t zth[3];
+	int zfd[8], nzfd;
+};
+
+FIXTURE_SETUP(stress)
+{
+	struct world *w = &self->w;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int sv[2], l, i;
+
+	w->dev = open_dev();
+	ASSERT_LE(0, w->dev);
+	w->nz = 4;
+	w->z = mmap(NULL, 4 * sizeof(*w->z) + 4 * sizeof(atomic_int),
+		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, w->z);
+	w->ctids = (atomic_int *)(w->z + 4);
+	for (i = 0; i < 4; i++)
+		pthread_mutex_init(&w->z[i].lock, NULL);
+
+	/* the child that gets stopped: one recv that only a cancel ends */
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	w->z[3].kind = K_RECV;
+	w->z[3].fd = sv[0];
+	w->z[3].in_child = true;
+	w->stopchild = fork();
+	ASSERT_LE(0, w->stopchild);
+	if (!w->stopchild) {
+		close(w->dev);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		sleeper_loop(&w->z[3]);
+		_exit(0);
+	}
+	close(sv[0]);
+	self->zfd[self->nzfd++] = sv[1];
+
+	/* our own: recv, accept, poll */
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	w->z[0].kind = K_RECV;
+	w->z[0].fd = sv[0];
+	self->zfd[self->nzfd++] = sv[0];
+	self->zfd[self->nzfd++] = sv[1];
+	ASSERT_EQ(0, tcp_pair(sv, &l));
+	w->z[1].kind = K_ACCEPT;
+	w->z[1].fd = l;
+	self->zfd[self->nzfd++] = l;
+	self->zfd[self->nzfd++] = sv[0];
+	self->zfd[self->nzfd++] = sv[1];
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	w->z[2].kind = K_POLL;
+	w->z[2].fd = sv[0];
+	self->zfd[self->nzfd++] = sv[0];
+	self->zfd[self->nzfd++] = sv[1];
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&self->zth[i], NULL,
+					    sleeper_thread, &w->z[i]));
+	for (i = 0; i < 4; i++) {
+		static const long nr[] = {
+			[K_RECV] = SYS_recvfrom, [K_ACCEPT] = SYS_accept,
+			[K_POLL] = SYS_poll,
+		};
+
+		while (!atomic_load(&w->z[i].tid))
+			usleep(1000);
+		ASSERT_TRUE(wait_blocked_in(i == 3 ? w->stopchild : 0,
+					    atomic_load(&w->z[i].tid),
+					    nr[w->z[i].kind], 5000));
+	}
+
+	/* idle: epoll_wait on a stream socket, nanosleep */
+	w->idle[0].ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, w->idle[0].ep);
+	ASSERT_EQ(0, epoll_ctl(w->idle[0].ep, EPOLL_CTL_ADD, w->z[0].fd, &ev));
+	w->idle[1].kind = 1;
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&self->idle_th[i], NULL,
+					    idler_thread, &w->idle[i]));
+
+	for (i = 0; i < NPAIRS; i++) {
+		w->pairs[i].family = i < NPAIRS / 2 ? AF_INET : AF_UNIX;
+		ASSERT_EQ(0, pair_start(&w->pairs[i]));
+	}
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+	atomic_store(&stop_all, 1);
+	if (self->w.stopchild > 0) {
+		kill(self->w.stopchild, SIGKILL);
+		waitpid(self->w.stopchild, NULL, 0);
+	}
+	close(self->w.dev);
+}
+
+/* Wait for every cancelled sleeper to have its EINTR, within the bound. */
+static void settle(struct world *w)
+{
+	long deadline = now_ms() + BOUND_MS;
+	bool all;
+	int i;
+
+	do {
+		all = true;
+		for (i = 0; i < w->nz; i++)
+			if (atomic_load(&w->z[i].eintr) < w->z[i].required)
+				all = false;
+		if (!all)
+			usleep(10000);
+	} while (!all && now_ms() < deadline);
+	for (i = 0; i < w->nz; i++)
+		check_sleeper(&w->z[i], now_ms() + BOUND_MS + 1);
+}
+
+TEST_F_TIMEOUT(stress, everything_at_once, 3600)
+{
+	struct world *w = &self->w;
+	long seconds = seconds_wanted(), start = now_ms(), end, now;
+	long one_side[NPAIRS] = { 0 }, bytes = 0, epochs = 0, resets = 0;
+	long eintr = 0;
+	int i;
+
+	end = start + seconds * 1000;
+	for (i = 0; i < NCANCELLERS; i++)
+		ASSERT_EQ(0, pthread_create(&self->cancellers[i], NULL,
+					    canceller, w));
+	ASSERT_EQ(0, pthread_create(&self->stop_th, NULL, stopper, w));
+	ASSERT_EQ(0, pthread_create(&self->churn_th, NULL, churner, w));
+
+	while ((now = now_ms()) < end) {
+		for (i = 0; i < NPAIRS; i++) {
+			struct pair *pr = &w->pairs[i];
+			int d = atomic_load(&pr->done[0]) +
+				atomic_load(&pr->done[1]);
+
+			if (d == 2) {
+				pair_end(pr);
+				ASSERT_EQ(0, pair_start(pr));
+				one_side[i] = 0;
+			} else if (d == 1 && !one_side[i]) {
+				one_side[i] = now;
+			} else if (d == 1 && now - one_side[i] > BOUND_MS) {
+				FAIL("stream: one end stopped %ld ms ago, the other does not know",
+				     now - one_side[i]);
+				one_side[i] = now;
+			}
+		}
+		for (i = 0; i < w->nz; i++)
+			check_sleeper(&w->z[i], now);
+		usleep(50000);
+	}
+
+	/* stop: cancellers first, then let the streams drain */
+	atomic_store(&stop_all, 1);
+	for (i = 0; i < NCANCELLERS; i++)
+		pthread_join(self->cancellers[i], NULL);
+	pthread_join(self->stop_th, NULL);
+	pthread_join(self->churn_th, NULL);
+	settle(w);
+	for (i = 0; i < NPAIRS; i++) {
+		struct pair *pr = &w->pairs[i];
+		long deadline = now_ms() + BOUND_MS;
+
+		while (atomic_load(&pr->done[0]) + atomic_load(&pr->done[1]) < 2 &&
+		       now_ms() < deadline)
+			usleep(10000);
+		if (atomic_load(&pr->done[0]) + atomic_load(&pr->done[1]) < 2) {
+			FAIL("stream %d did not end", i);
+			continue;
+		}
+		pair_end(pr);
+		bytes += pr->total;
+		epochs += pr->epochs;
+		resets += pr->resets;
+	}
+	/* wake the sleepers (shutdown) and join them */
+	for (i = 0; i < self->nzfd; i++)
+		shutdown(self->zfd[i], SHUT_RDWR);
+	for (i = 0; i < 3; i++)
+		pthread_join(self->zth[i], NULL);
+	for (i = 0; i < 2; i++) {
+		pthread_join(self->idle_th[i], NULL);
+		if (atomic_load(&w->idle[i].eintr))
+			FAIL("%s saw EINTR %ld times",
+			     i ? "nanosleep" : "epoll_wait",
+			     atomic_load(&w->idle[i].eintr));
+	}
+	for (i = 0; i < w->nz; i++)
+		eintr += atomic_load(&w->z[i].eintr);
+
+	fprintf(stderr, "# %ld s: %ld bytes in %ld streams, %ld reset on request; CANCEL ok %ld, ENOENT %ld, ESRCH %ld; CANCEL_SOCKET cancelled %ld calls; %ld blocked calls ended by EINTR\n",
+		(now_ms() - start) / 1000, bytes, epochs, resets,
+		w->cancels[0][0], w->cancels[0][ENOENT], w->cancels[0][ESRCH],
+		w->by_socket, eintr);
+	EXPECT_LT(0, bytes);
+	EXPECT_LT(0, w->cancels[0][0]);
+	EXPECT_LT(0, eintr);
+	EXPECT_EQ(0, atomic_load(&failures));
+}
+
+TEST_HARNESS_MAIN
