@@ -22,7 +22,7 @@
  *     without handler) already chose to restart. That choice is undone.
  *   - a signal frame was set up by an earlier pass and its saved context
  *     restarts the call after the handler (SA_RESTART): the saved context is
- *     rewritten to return -EINTR instead (x86-64 frames only).
+ *     rewritten to return -EINTR instead (x86-64 and ia32 frames).
  *   - anything else (another syscall, the call still at its ptrace entry
  *     stop, an exiting thread): the call already completed or is a later
  *     one; nothing is touched.
@@ -40,6 +40,7 @@
  * short as the hardware allows; the work itself runs in the target's own
  * context and only touches the target's registers and stack.
  */
+#include <linux/compat.h>
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/module.h>
@@ -101,26 +102,45 @@ static void clear_parked_error(struct file *file)
 /*
  * An earlier pass delivered a signal whose SA_RESTART handler now starts;
  * the context saved in its frame restarts the call on sigreturn. Make that
- * context return -EINTR instead. The frame is recognised by the registers
- * the kernel has just set up for the handler (x86-64 rt frames only).
+ * context return -EINTR instead. A frame is recognised by the registers the
+ * kernel has just set up for the handler, per ABI.
  */
-static void unrestart_frame(const struct sc_pending *p, struct pt_regs *regs)
+static bool unrestart_native(const struct sc_pending *p, struct pt_regs *regs)
 {
 	struct rt_sigframe __user *frame = (void __user *)regs->sp;
 	struct sigcontext __user *sc = &frame->uc.uc_mcontext;
 	u64 ip, ax;
 
-	if (p->compat || regs->ax != 0 ||
-	    regs->si != (unsigned long)&frame->info ||
+	if (regs->ax != 0 || regs->si != (unsigned long)&frame->info ||
 	    regs->dx != (unsigned long)&frame->uc)
-		return;
-	if (get_user(ip, &sc->ip) || get_user(ax, &sc->ax))
-		return;
-	if (ip != p->ip - SYSCALL_INSN_LEN || ax != p->nr)
-		return;
-	if (put_user(p->ip, &sc->ip))
-		return;
-	put_user((u64)-EINTR, &sc->ax);
+		return false;
+	if (get_user(ip, &sc->ip) || get_user(ax, &sc->ax) ||
+	    ip != p->ip - SYSCALL_INSN_LEN || ax != p->nr)
+		return false;
+	return !put_user(p->ip, &sc->ip) && !put_user((u64)-EINTR, &sc->ax);
+}
+
+/* ia32: rt frames (SA_SIGINFO) and the older sigframe. */
+static bool unrestart_ia32(const struct sc_pending *p, struct pt_regs *regs)
+{
+	struct rt_sigframe_ia32 __user *rt = compat_ptr(regs->sp);
+	struct sigframe_ia32 __user *old = compat_ptr(regs->sp);
+	struct sigcontext_32 __user *sc;
+	u32 ip, ax;
+	int sig;
+
+	if (regs->dx == ptr_to_compat(&rt->info) &&
+	    regs->cx == ptr_to_compat(&rt->uc))
+		sc = &rt->uc.uc_mcontext;
+	else if (!regs->dx && !regs->cx && !get_user(sig, &old->sig) &&
+		 sig == regs->ax)
+		sc = &old->sc;
+	else
+		return false;
+	if (get_user(ip, &sc->ip) || get_user(ax, &sc->ax) ||
+	    ip != (u32)(p->ip - SYSCALL_INSN_LEN) || ax != (u32)p->nr)
+		return false;
+	return !put_user((u32)p->ip, &sc->ip) && !put_user((u32)-EINTR, &sc->ax);
 }
 
 static void finish_call(const struct sc_pending *p, struct pt_regs *regs)
@@ -150,7 +170,10 @@ static void finish_call(const struct sc_pending *p, struct pt_regs *regs)
 		return;
 	}
 
-	unrestart_frame(p, regs);
+	if (p->compat)
+		unrestart_ia32(p, regs);
+	else
+		unrestart_native(p, regs);
 }
 
 static void free_pending(struct sc_pending *p)

@@ -6,7 +6,9 @@
  */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <signal.h>
 #include <linux/net.h>
+#include <sys/ptrace.h>
 
 #include "sockcancel_util.h"
 #include "kselftest_harness.h"
@@ -131,6 +133,71 @@ TEST_F(compat, non_socket_untouched)
 	ASSERT_EQ(1, write(p[1], "x", 1));
 	ASSERT_TRUE(call_join(&c, RETURN_MS));
 	EXPECT_EQ(1, c.ret);
+}
+
+static volatile int child_handled;
+
+static void on_usr1(int sig)
+{
+	child_handled = 1;
+}
+
+static void on_usr1_info(int sig, siginfo_t *si, void *uc)
+{
+	child_handled = 1;
+}
+
+/*
+ * A child blocked in recvfrom, stopped by ptrace at the delivery of an
+ * SA_RESTART signal: the handler's frame (old sigframe, or rt frame with
+ * SA_SIGINFO) would restart the call; the cancel must turn that into EINTR.
+ * Exit 0: EINTR after the handler ran.
+ */
+static void traced_delivery(struct __test_metadata *_metadata, int dev,
+			    int fd, bool siginfo)
+{
+	struct sigaction sa = { .sa_flags = SA_RESTART };
+	int status;
+	pid_t pid;
+	char b;
+
+	if (siginfo) {
+		sa.sa_sigaction = on_usr1_info;
+		sa.sa_flags |= SA_SIGINFO;
+	} else {
+		sa.sa_handler = on_usr1;
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		long n;
+
+		sigaction(SIGUSR1, &sa, NULL);
+		n = syscall(SYS_recvfrom, fd, &b, 1, 0, NULL, NULL);
+		if (!child_handled)
+			_exit(2);
+		_exit(n == -1 && errno == EINTR ? 0 : 1);
+	}
+	ASSERT_TRUE(wait_blocked_in(pid, pid, SYS_recvfrom, 5000));
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	ASSERT_EQ(0, sc_cancel(dev, pid, 0, NULL));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, SIGUSR1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(compat, restart_handler_sigframe)
+{
+	traced_delivery(_metadata, self->dev, self->sv[0], false);
+}
+
+TEST_F(compat, restart_handler_rt_sigframe)
+{
+	traced_delivery(_metadata, self->dev, self->sv[0], true);
 }
 
 TEST_HARNESS_MAIN
