@@ -12,8 +12,6 @@
  * target (target.c), classify its syscall (classify.c), act (interrupt.c),
  * copy_to_user.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -72,6 +70,9 @@ static int sockcancel_cancel(void __user *argp)
 		return -EINVAL;
 	if (arg.tid <= 0)
 		return -EINVAL;
+	/* a cancel cannot be taken back: fail before it if we cannot answer */
+	if (copy_to_user(argp, &arg, sizeof(arg)))
+		return -EFAULT;
 
 	ret = thread_op(&arg, true);
 	if (ret)
@@ -169,6 +170,8 @@ static int sockcancel_cancel_socket(void __user *argp)
 		return -EFAULT;
 	if ((arg.flags & ~SOCKCANCEL_RESET_ON_PARTIAL) || arg.pad)
 		return -EINVAL;
+	if (copy_to_user(argp, &arg, sizeof(arg)))
+		return -EFAULT;
 
 	sock = sockfd_lookup(arg.fd, &ret);
 	if (!sock)

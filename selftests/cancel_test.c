@@ -403,11 +403,24 @@ static int tcp_listener(struct sockaddr_in *a, int backlog)
 	return l;
 }
 
+/* After the cancel the listener works: a new connection is accepted. */
+static void still_accepts(struct __test_metadata *_metadata, int l,
+			  const struct sockaddr *a, socklen_t len)
+{
+	int cl = socket(a->sa_family, SOCK_STREAM, 0), s;
+
+	ASSERT_EQ(0, connect(cl, a, len));
+	s = accept(l, NULL, NULL);
+	EXPECT_LE(0, s);
+	close(s);
+	close(cl);
+}
+
 TEST_F(other, accept_keeps_listener)
 {
 	struct sockaddr_in a;
 	struct call c = { .fn = do_accept };
-	int l = tcp_listener(&a, 8), cl, s;
+	int l = tcp_listener(&a, 8);
 
 	ASSERT_LE(0, l);
 	c.fd = l;
@@ -415,13 +428,7 @@ TEST_F(other, accept_keeps_listener)
 	cancel_and_expect_eintr(_metadata, self->dev, &c, SOCKCANCEL_OP_ACCEPT,
 				l);
 
-	/* the listener still accepts */
-	cl = socket(AF_INET, SOCK_STREAM, 0);
-	ASSERT_EQ(0, connect(cl, (void *)&a, sizeof(a)));
-	s = accept(l, NULL, NULL);
-	EXPECT_LE(0, s);
-	close(s);
-	close(cl);
+	still_accepts(_metadata, l, (void *)&a, sizeof(a));
 	close(l);
 }
 
@@ -429,7 +436,7 @@ TEST_F(other, accept_unix)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct call c = { .fn = do_accept };
-	int l = socket(AF_UNIX, SOCK_STREAM, 0), cl, s;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	ASSERT_LE(0, l);
 	/* abstract address */
@@ -440,12 +447,7 @@ TEST_F(other, accept_unix)
 	ASSERT_TRUE(call_start(&c, SYS_accept));
 	cancel_and_expect_eintr(_metadata, self->dev, &c, SOCKCANCEL_OP_ACCEPT,
 				l);
-	cl = socket(AF_UNIX, SOCK_STREAM, 0);
-	ASSERT_EQ(0, connect(cl, (void *)&a, sizeof(a)));
-	s = accept(l, NULL, NULL);
-	EXPECT_LE(0, s);
-	close(s);
-	close(cl);
+	still_accepts(_metadata, l, (void *)&a, sizeof(a));
 	close(l);
 }
 

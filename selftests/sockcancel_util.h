@@ -9,6 +9,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -59,6 +60,37 @@ static inline int sc_cancel(int dev, pid_t tid, __u32 flags,
 static inline int sc_query(int dev, pid_t tid, struct sockcancel_thread_arg *out)
 {
 	return thread_ioctl(dev, SOCKCANCEL_IOC_QUERY, tid, 0, out);
+}
+
+/* Open file @name in the directory of this test program (read), or NULL. */
+static inline FILE *fopen_beside_self(const char *name)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 64], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	snprintf(path, sizeof(path), "%s/%s", exe, name);
+	return fopen(path, "r");
+}
+
+/* A number from file @name beside this program (a count, a duration). */
+static inline long number_beside_self(const char *name, long dflt)
+{
+	FILE *f = fopen_beside_self(name);
+	long v = dflt;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = dflt;
+		fclose(f);
+	}
+	return v;
 }
 
 static inline long now_ms(void)

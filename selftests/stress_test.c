@@ -25,7 +25,6 @@
  * next to the binary, which is how check-debug runs it for longer.
  */
 #define _GNU_SOURCE
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -486,23 +485,7 @@ static void *churner(void *p)
 
 static long seconds_wanted(void)
 {
-	char path[PATH_MAX], exe[PATH_MAX];
-	long sec = STRESS_SECONDS;
-	ssize_t n;
-	FILE *f;
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return sec;
-	exe[n] = 0;
-	snprintf(path, sizeof(path), "%s/stress.seconds", dirname(exe));
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &sec) != 1)
-			sec = STRESS_SECONDS;
-		fclose(f);
-	}
-	return sec;
+	return number_beside_self("stress.seconds", STRESS_SECONDS);
 }
 
 FIXTURE(stress) {

@@ -23,7 +23,6 @@
  * (MODULE_PATH), as in the test VM; skipped otherwise.
  */
 #define _GNU_SOURCE
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -184,23 +183,7 @@ static void measure(struct usage *u)
 
 static long cycles_wanted(void)
 {
-	char path[PATH_MAX], exe[PATH_MAX];
-	long cycles = CYCLES_DEFAULT;
-	ssize_t n;
-	FILE *f;
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return cycles;
-	exe[n] = 0;
-	snprintf(path, sizeof(path), "%s/unload.cycles", dirname(exe));
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &cycles) != 1)
-			cycles = CYCLES_DEFAULT;
-		fclose(f);
-	}
-	return cycles;
+	return number_beside_self("unload.cycles", CYCLES_DEFAULT);
 }
 
 FIXTURE(unload) {
