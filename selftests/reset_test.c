@@ -3,10 +3,11 @@
  * SOCKCANCEL_RESET_ON_PARTIAL: a cancelled stream call that moved part of
  * its data resets the connection and returns EINTR; one that moved nothing
  * returns EINTR and leaves the socket alone; datagram sockets are never
- * reset.
+ * reset; the socket reset is the one pinned at cancel time.
  */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 
 #include "sockcancel_util.h"
@@ -184,6 +185,86 @@ TEST(datagram_never_reset)
 	close(sv[0]);
 	close(sv[1]);
 	close(dev);
+}
+
+/*
+ * The socket reset is the one pinned when the cancel was made. The sender
+ * is held off its CPU by a SCHED_FIFO spinner between the cancel and its
+ * return, and meanwhile its fd number is made to name a fresh connection:
+ * the reset must hit the original connection only.
+ */
+static volatile int spin_stop;
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static long pinned_send(struct call *c)
+{
+	pin(1);
+	return send(c->fd, c->buf, c->len, 0);
+}
+
+static void *spinner(void *arg)
+{
+	struct sched_param sp = { .sched_priority = 50 };
+
+	pin(1);
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	__atomic_store_n((int *)arg, 1, __ATOMIC_SEQ_CST);
+	while (!spin_stop)
+		;
+	return NULL;
+}
+
+TEST_F(stream, reset_hits_pinned_socket)
+{
+	struct call c = { .fn = pinned_send, .fd = self->sv[0], .len = BIG };
+	int fresh[2], err, spinning = 0;
+	pthread_t spin;
+	char buf[8];
+	long moved;
+
+	if (variant->family != AF_INET)
+		SKIP(return, "one family is enough");
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	pin(0);
+	c.buf = calloc(1, BIG);
+	ASSERT_NE(NULL, c.buf);
+	ASSERT_TRUE(call_start(&c, SYS_sendto));
+
+	spin_stop = 0;
+	ASSERT_EQ(0, pthread_create(&spin, NULL, spinner, &spinning));
+	while (!__atomic_load_n(&spinning, __ATOMIC_SEQ_CST))
+		usleep(100);
+	ASSERT_EQ(0, sc_cancel(self->dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL,
+			       NULL));
+	/* the sender cannot run yet: give its fd number to a new connection */
+	ASSERT_EQ(0, make_pair(AF_INET, SOCK_STREAM, fresh));
+	ASSERT_EQ(self->sv[0], dup2(fresh[0], self->sv[0]));
+	close(fresh[0]);
+	EXPECT_FALSE(call_join(&c, 50));
+	spin_stop = 1;
+	pthread_join(spin, NULL);
+
+	ASSERT_TRUE(call_join(&c, RETURN_MS));
+	EXPECT_EQ(-1, c.ret);
+	EXPECT_EQ(EINTR, c.err);
+	/* the original connection was reset ... */
+	moved = drain(self->sv[1], &err);
+	EXPECT_LT(0, moved);
+	EXPECT_EQ(ECONNRESET, err);
+	/* ... the one now at that fd number was not */
+	ASSERT_EQ(2, send(self->sv[0], "ok", 2, 0));
+	EXPECT_EQ(2, recv(fresh[1], buf, sizeof(buf), 0));
+	close(fresh[1]);
+	free(c.buf);
 }
 
 TEST_HARNESS_MAIN
