@@ -63,10 +63,10 @@ bench:
 
 # 1,000,000 random ioctls in one VM (make check runs 100,000)
 fuzz: module tests
-	rm -rf build/fuzz && mkdir -p build/fuzz
-	cp build/tests/fuzz_test build/fuzz/
-	echo 1000000 > build/fuzz/fuzz.calls
-	scripts/vm-run $(KVER) sockcancel.ko build/fuzz build/fuzz
+	rm -rf build/fuzz && mkdir -p build/fuzz/tests
+	cp build/tests/fuzz_test build/fuzz/tests/
+	echo 1000000 > build/fuzz/tests/fuzz.calls
+	scripts/vm-run $(KVER) sockcancel.ko build/fuzz/tests build/fuzz
 
 # the whole suite with long counts on a KASAN/lockdep/kmemleak kernel
 check-debug:
