@@ -23,8 +23,11 @@ struct receiver {
 	long got;
 	long eintr;
 	bool bad;
+	long bad_ret;		/* the call that ended the loop, if any */
+	int bad_errno;
 	unsigned char next;
 	atomic_int ready;
+	atomic_int stop;	/* the receiver stays until told: tid valid */
 };
 
 /* Read until @want bytes arrived; check they come in sequence. */
@@ -44,6 +47,8 @@ static void *receive_all(void *p)
 		}
 		if (n <= 0) {
 			r->bad = true;
+			r->bad_ret = n;
+			r->bad_errno = errno;
 			break;
 		}
 		for (i = 0; i < n; i++)
@@ -51,6 +56,8 @@ static void *receive_all(void *p)
 				r->bad = true;
 		r->got += n;
 	}
+	while (!atomic_load(&r->stop))
+		usleep(1000);
 	return NULL;
 }
 
@@ -123,7 +130,9 @@ TEST_F_TIMEOUT(data, every_byte_once, 120)
 		} else {
 			ret = sc_cancel(self->dev, r.tid, 0, NULL);
 			if (ret)
-				ASSERT_EQ(ENOENT, errno);
+				ASSERT_EQ(ENOENT, errno)
+					TH_LOG("receiver ended: %ld, errno %d",
+					       r.bad_ret, r.bad_errno);
 			cancelled += !ret;
 		}
 		if (cancel_first)
@@ -131,8 +140,10 @@ TEST_F_TIMEOUT(data, every_byte_once, 120)
 		b++;
 		spin(rand() % 20000);
 	}
+	atomic_store(&r.stop, 1);
 	pthread_join(th, NULL);
-	EXPECT_FALSE(r.bad);
+	EXPECT_FALSE(r.bad) TH_LOG("receiver ended: %ld, errno %d", r.bad_ret,
+				   r.bad_errno);
 	EXPECT_EQ(ROUNDS, r.got);
 	/* a cancel that landed in user space is reported as ENOENT */
 	EXPECT_GE(cancelled, r.eintr);
@@ -182,7 +193,10 @@ TEST_F_TIMEOUT(data, with_sa_restart_signals, 240)
 			}
 		}
 		/* never restarted, never lost */
-		ASSERT_TRUE(call_join(&c, RETURN_MS)) TH_LOG("round %d", i);
+		ASSERT_TRUE(call_join(&c, RETURN_MS))
+			TH_LOG("round %d: thread %d still in syscall %ld", i,
+			       c.tid, wait_blocked_in(0, c.tid, SYS_recvfrom, 0) ?
+			       (long)SYS_recvfrom : -1L);
 		ASSERT_EQ(-1, c.ret);
 		ASSERT_EQ(EINTR, c.err);
 	}
