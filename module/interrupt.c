@@ -23,6 +23,9 @@
  *   - a signal frame was set up by an earlier pass and its saved context
  *     restarts the call after the handler (SA_RESTART): the saved context is
  *     rewritten to return -EINTR instead (x86-64 and ia32 frames).
+ *   - the thread is back in user mode at the syscall instruction with the
+ *     call number loaded (the handler returned through sigreturn before the
+ *     work ran): the instruction is skipped and -EINTR returned.
  *   - anything else (another syscall, the call still at its ptrace entry
  *     stop, an exiting thread): the call already completed or is a later
  *     one; nothing is touched.
@@ -148,7 +151,20 @@ static void finish_call(const struct sc_pending *p, struct pt_regs *regs)
 	bool compat = in_ia32_syscall();
 	long ret = regs->ax;
 
-	if (syscall_get_nr(current, regs) != p->nr || compat != p->compat)
+	if (compat != p->compat)
+		return;
+	/*
+	 * Back in user mode at the syscall instruction with the call number
+	 * loaded: a signal handler's sigreturn (or an interrupt) is about to
+	 * restart the call. Return -EINTR from it instead.
+	 */
+	if (syscall_get_nr(current, regs) == -1 &&
+	    regs->ip == p->ip - SYSCALL_INSN_LEN && ret == p->nr) {
+		regs->ip = p->ip;
+		regs->ax = -EINTR;
+		return;
+	}
+	if (syscall_get_nr(current, regs) != p->nr)
 		return;
 
 	if (regs->ip == p->ip) {
