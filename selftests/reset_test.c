@@ -45,6 +45,16 @@ FIXTURE_TEARDOWN(stream)
 	close(self->dev);
 }
 
+/* Cancel @c with SOCKCANCEL_RESET_ON_PARTIAL: it must return EINTR. */
+static void reset_cancel(struct __test_metadata *_metadata, int dev,
+			 struct call *c)
+{
+	ASSERT_EQ(0, sc_cancel(dev, c->tid, SOCKCANCEL_RESET_ON_PARTIAL, NULL));
+	ASSERT_TRUE(call_join(c, RETURN_MS));
+	EXPECT_EQ(-1, c->ret);
+	EXPECT_EQ(EINTR, c->err);
+}
+
 /* Read everything until the stream ends; returns bytes, *err the errno. */
 static long drain(int fd, int *err)
 {
@@ -79,11 +89,7 @@ TEST_F(stream, partial_send_resets)
 	c.buf = calloc(1, BIG);
 	ASSERT_NE(NULL, c.buf);
 	ASSERT_TRUE(call_start(&c, SYS_sendto));
-	ASSERT_EQ(0, sc_cancel(self->dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL,
-			       NULL));
-	ASSERT_TRUE(call_join(&c, RETURN_MS));
-	EXPECT_EQ(-1, c.ret);
-	EXPECT_EQ(EINTR, c.err);
+	reset_cancel(_metadata, self->dev, &c);
 
 	/* the peer gets what arrived, then learns the stream is broken */
 	got = drain(self->sv[1], &err);
@@ -118,11 +124,7 @@ TEST_F(stream, partial_waitall_recv_resets)
 	c.buf = buf;
 	ASSERT_EQ(10, send(self->sv[1], "0123456789", 10, 0));
 	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
-	ASSERT_EQ(0, sc_cancel(self->dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL,
-			       NULL));
-	ASSERT_TRUE(call_join(&c, RETURN_MS));
-	EXPECT_EQ(-1, c.ret);
-	EXPECT_EQ(EINTR, c.err);
+	reset_cancel(_metadata, self->dev, &c);
 
 	EXPECT_EQ(0, drain(self->sv[1], &err));
 	EXPECT_EQ(variant->family == AF_INET ? ECONNRESET : 0, err);
@@ -138,11 +140,7 @@ TEST_F(stream, nothing_moved_no_reset)
 
 	c.buf = buf;
 	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
-	ASSERT_EQ(0, sc_cancel(self->dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL,
-			       NULL));
-	ASSERT_TRUE(call_join(&c, RETURN_MS));
-	EXPECT_EQ(-1, c.ret);
-	EXPECT_EQ(EINTR, c.err);
+	reset_cancel(_metadata, self->dev, &c);
 
 	/* both directions still work */
 	ASSERT_EQ(2, send(self->sv[1], "ab", 2, 0));
@@ -177,9 +175,7 @@ TEST(datagram_never_reset)
 	c.fd = sv[0];
 	c.buf = buf;
 	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
-	ASSERT_EQ(0, sc_cancel(dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL, NULL));
-	ASSERT_TRUE(call_join(&c, RETURN_MS));
-	EXPECT_EQ(EINTR, c.err);
+	reset_cancel(_metadata, dev, &c);
 	ASSERT_EQ(2, send(sv[1], "ok", 2, 0));
 	EXPECT_EQ(2, recv(sv[0], buf, sizeof(buf), 0));
 	close(sv[0]);
