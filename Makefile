@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
+# make deps       on a new machine first: what building needs (Debian packages)
 # make            the module (for the VM's Debian 6.1 kernel; KDIR= or KVER=
 #                 for another), libsockcancel, the sockcancel command and
 #                 every test program
 # make check      the test command: install deps, build, boot VMs, run all
-#                 tests against the module on 6.1, 6.12 and 7.3
-#                 (KERNEL=6.1 for the 6.1 kernel only; scripts/check)
+#                 tests against the module on every kernel of
+#                 scripts/kernels.list (KERNEL=6.1 for one; scripts/check)
 # make lint       checkpatch --strict, sparse and a W=1 -Werror build
 # make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
 
 KVER ?= $(shell scripts/kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
-KSFT_DIR = $(shell scripts/ksrc)/tools/testing/selftests
+KSRC = $(shell scripts/ksrc 2>/dev/null)
+KSFT_DIR = $(KSRC)/tools/testing/selftests
 TESTS = $(CURDIR)/build/tests
 
 PREFIX ?= /usr/local
@@ -27,7 +29,16 @@ INSTALL ?= install
 
 all: module lib cli tests examples
 
+# On a new machine: the headers, the compilers and the kselftest harness.
+deps:
+	scripts/deps
+
+prepared:
+	@test -d $(KDIR) || { echo "make: no kernel headers at $(KDIR): run 'make deps' first (or give KDIR=)" >&2; exit 1; }
+	@test -n "$(KSRC)" || { echo "make: the kselftest harness comes from Debian's linux-source-6.1: run 'make deps' first" >&2; exit 1; }
+
 module:
+	@test -d $(KDIR) || { echo "make: no kernel headers at $(KDIR): run 'make deps' first (or give KDIR=)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 lib:
@@ -40,14 +51,19 @@ examples: lib
 	$(MAKE) -C examples
 
 # Every program the VM runs, in build/tests: the kselftests, the library
-# and command tests, and a static sockcancel for cli_test.
-tests: lib cli
+# and command tests, a static sockcancel for cli_test, and what
+# preload_close_test runs dynamically linked (libsockcancel-close.so under
+# python3.11 and preload_check); and the benchmark (bench/sockbench),
+# which uses the same test toolkit.
+tests: prepared lib cli
 	mkdir -p $(TESTS)
 	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(TESTS)
 	$(MAKE) -C lib/tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(TESTS)
+	KSFT_DIR=$(KSFT_DIR) lib/tests/preload-payload $(TESTS)
 	$(MAKE) -C cli sockcancel-static
 	$(MAKE) -C cli/tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(TESTS)
 	cp cli/sockcancel-static $(TESTS)/sockcancel
+	$(MAKE) -C bench
 
 check:
 	scripts/check
@@ -55,18 +71,30 @@ check:
 dkms-test:
 	scripts/dkms-test
 
+# the Debian packages, built in a clean copy of the tree (build/deb)
+deb:
+	scripts/deb-build
+
+# install the packages into a debootstrap root, boot the DKMS-built module
+deb-test:
+	scripts/deb-test
+
+.PHONY: deb deb-test
+
 demo:
 	scripts/demo
 
+# make bench ARCH=arm64: the latency table on Debian's arm64 6.1 kernel
 bench:
-	scripts/bench-vm
+	BENCH_ARCH=$(if $(filter arm64,$(ARCH)),arm64,x86_64) scripts/bench-vm
 
 # 1,000,000 random ioctls in one VM (make check runs 100,000)
 fuzz: module tests
 	rm -rf build/fuzz && mkdir -p build/fuzz/tests
 	cp build/tests/fuzz_test build/fuzz/tests/
 	echo 1000000 > build/fuzz/tests/fuzz.calls
-	scripts/vm-run $(KVER) sockcancel.ko build/fuzz/tests build/fuzz
+	scripts/vm -k /boot/vmlinuz-$(KVER) -m sockcancel.ko -t build/fuzz/tests \
+		-T 3600 build/fuzz
 
 # the whole suite with long counts on a KASAN/lockdep/kmemleak kernel
 check-debug:
@@ -98,10 +126,11 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/linux/sockcancel.h \
 		$(DESTDIR)$(UDEVDIR)/60-sockcancel.rules \
 		$(DESTDIR)$(MODLOADDIR)/sockcancel.conf \
-		$(DESTDIR)$(INCLUDEDIR)/sockcancel.h \
+		$(DESTDIR)$(INCLUDEDIR)/libsockcancel.h \
 		$(DESTDIR)$(LIBDIR)/libsockcancel.a \
 		$(DESTDIR)$(LIBDIR)/libsockcancel.so \
 		$(DESTDIR)$(LIBDIR)/libsockcancel.so.0 \
+		$(DESTDIR)$(LIBDIR)/libsockcancel-close.so \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/sockcancel.pc \
 		$(DESTDIR)$(BINDIR)/sockcancel \
 		$(DESTDIR)$(MANDIR)/man1/sockcancel.1 \
@@ -114,6 +143,7 @@ clean:
 	$(MAKE) -C lib clean
 	$(MAKE) -C cli clean
 	$(MAKE) -C examples clean
+	$(MAKE) -C bench clean
 	rm -rf build
 
-.PHONY: all module lib cli examples tests check dkms-test demo bench fuzz check-debug lint man-check install uninstall clean
+.PHONY: all deps prepared module lib cli examples tests check dkms-test demo bench fuzz check-debug lint man-check install uninstall clean

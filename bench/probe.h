@@ -20,9 +20,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sockcancel.h>
@@ -46,7 +43,7 @@ struct probe {
 	int peer;		/* the other end, kept open */
 	struct ring ring;
 	pid_t tid;
-	struct watch w;
+	struct syscall_watch w;
 	long nr;		/* syscall the worker sleeps in */
 	int go, done;
 	int stop;
@@ -55,6 +52,7 @@ struct probe {
 	int err;
 	/* results */
 	uint64_t *lat;
+	uint64_t *call;	/* how long the interrupting call itself took */
 	size_t n, cap;
 	unsigned long wrong;	/* the call ended with an unexpected result */
 	unsigned long refused;	/* the interrupting call failed */
@@ -63,9 +61,6 @@ struct probe {
 	uint64_t worst_ns;
 	pthread_t th;
 };
-
-static int bench_listener = -1;
-static struct sockaddr_in bench_listen_addr;
 
 static void on_sigusr1(int sig)
 {
@@ -84,92 +79,27 @@ static inline void install_handler(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-static inline int new_listener(struct sockaddr_in *a)
-{
-	socklen_t len = sizeof(*a);
-	int l, one = 1;
-
-	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (l < 0)
-		return -1;
-	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(l, (void *)a, sizeof(*a)) || listen(l, 64) ||
-	    getsockname(l, (void *)a, &len)) {
-		close(l);
-		return -1;
-	}
-	return l;
-}
-
-static inline int tcp_connected(int sv[2])
-{
-	int one = 1;
-
-	if (bench_listener < 0) {
-		bench_listener = new_listener(&bench_listen_addr);
-		if (bench_listener < 0)
-			return -1;
-	}
-	sv[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sv[0] < 0 || connect(sv[0], (void *)&bench_listen_addr,
-				 sizeof(bench_listen_addr)))
-		return -1;
-	sv[1] = accept4(bench_listener, NULL, NULL, SOCK_CLOEXEC);
-	if (sv[1] < 0)
-		return -1;
-	setsockopt(sv[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(sv[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return 0;
-}
-
-static inline int udp_connected(int sv[2])
-{
-	struct sockaddr_in a, b;
-	socklen_t len = sizeof(a);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	b = a;
-	sv[0] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	sv[1] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sv[0] < 0 || sv[1] < 0 || bind(sv[0], (void *)&a, sizeof(a)) ||
-	    bind(sv[1], (void *)&b, sizeof(b)) ||
-	    getsockname(sv[0], (void *)&a, &len))
-		return -1;
-	len = sizeof(b);
-	if (getsockname(sv[1], (void *)&b, &len) ||
-	    connect(sv[0], (void *)&b, sizeof(b)) ||
-	    connect(sv[1], (void *)&a, sizeof(a)))
-		return -1;
-	return 0;
-}
-
 /* (Re)create the sockets of @p; fd is what the worker blocks on. */
 static inline int probe_sockets(struct probe *p)
 {
-	struct sockaddr_in a;
 	int sv[2] = { -1, -1 };
 
 	switch (p->tgt) {
 	case T_TCP:
 	case T_POLL:
-		if (tcp_connected(sv))
+		if (tcp_pair(sv, NULL))
 			return -1;
 		break;
 	case T_UDP:
-		if (udp_connected(sv))
+		if (udp_pair(sv))
 			return -1;
 		break;
 	case T_UNIX:
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			return -1;
 		break;
 	case T_ACCEPT:
-		sv[1] = new_listener(&a);
+		sv[1] = tcp_listener(NULL, 64);
 		if (sv[1] < 0)
 			return -1;
 		break;
@@ -268,7 +198,8 @@ static void *probe_worker(void *arg)
 				pfd.fd = fd;
 				pfd.events = POLLIN;
 				pfd.revents = 0;
-				r = syscall(SYS_poll, &pfd, 1, -1);
+				/* poll, or ppoll where there is none (arm64) */
+				r = poll(&pfd, 1, -1);
 				break;
 			default:
 				r = syscall(SYS_recvfrom, fd, buf, 1, 0,
@@ -303,12 +234,15 @@ static inline int probe_init(struct probe *p, enum target t, enum method m,
 		p->nr = __NR_io_uring_enter;
 	} else {
 		p->nr = t == T_ACCEPT ? SYS_accept :
-			t == T_POLL ? SYS_poll : SYS_recvfrom;
+			t == T_POLL ? NR_POLL : SYS_recvfrom;
 	}
 	if (probe_sockets(p))
 		return -1;
 	p->cap = cap;
 	p->lat = calloc(cap ? cap : 1, sizeof(*p->lat));
+	p->call = calloc(cap ? cap : 1, sizeof(*p->call));
+	if (!p->lat || !p->call)
+		return -1;
 	if (pthread_create(&p->th, NULL, probe_worker, p))
 		return -1;
 	wait_change(&p->done, 0);
@@ -407,7 +341,7 @@ static inline void probe_recover(struct probe *p, int gen)
 /* One measurement; stores it in p->lat and returns it, or 0 on failure. */
 static inline uint64_t probe_sample(struct probe *p)
 {
-	uint64_t t0, lat;
+	uint64_t t0, t_ret, lat;
 	int gen, rc;
 
 	if (p->m == M_SHUT && p->fd < 0 && probe_sockets(p))
@@ -422,6 +356,7 @@ static inline uint64_t probe_sample(struct probe *p)
 	}
 	t0 = now_ns();
 	rc = probe_interrupt(p);
+	t_ret = now_ns();
 	if (rc) {
 		p->refused++;
 		probe_recover(p, gen);
@@ -441,8 +376,10 @@ static inline uint64_t probe_sample(struct probe *p)
 	lat = p->t1 - t0;
 	if (p->m == M_SHUT)
 		probe_close_sockets(p);
-	if (p->n < p->cap)
+	if (p->n < p->cap) {
+		p->call[p->n] = t_ret - t0;
 		p->lat[p->n++] = lat;
+	}
 	if (lat > p->worst_ns)
 		p->worst_ns = lat;
 	return lat;

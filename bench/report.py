@@ -88,7 +88,7 @@ def parse(path):
             elif sec == 'memthreads':
                 r['round'] = phase.get('round')
                 d['memthreads'].append(r)
-            elif sec in ('sizeof', 'mempending', 'enoent', 'slab',
+            elif sec in ('mempending', 'enoent', 'slab',
                          'latency_setup', 'latency_done', 'scale_done'):
                 d[sec] = r
             elif sec == 'slabtop':
@@ -296,7 +296,6 @@ def build(d, a):
     # 4. memory
     out('## 4. Kernel memory')
     out('')
-    so = d.get('sizeof', {})
     mp = d.get('mempending', {})
     sl = d.get('slab', {})
     out('| item | value | how |')
@@ -314,10 +313,6 @@ def build(d, a):
     out(f'| after the works ran (vs. before the cancels) | '
         f'{", ".join(tops.get("after", ["?"]))} bytes per cancel | the task work frees '
         'the struct |')
-    out(f'| sizeof(struct sc_pending), by reasoning | {so.get("sc_pending", "?")} bytes '
-        f'-> kmalloc-{so.get("kmalloc_class", "?")} | a mirror of the struct in '
-        'module/interrupt.c (callback_head 16 + struct sc_call 40 + ip 8 + nr 8 + '
-        '2 bools, padded to 8); kzalloc() rounds up to the next kmalloc class |')
     mt = d['memthreads']
     for mod in (1, 0):
         rows = [r for r in mt if r['module'] == mod]

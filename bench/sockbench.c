@@ -16,17 +16,11 @@
  *                    (tcp or unix), both threads on one vCPU or on two
  *   mempending N     slab growth per pending (queued, not yet run) cancel
  *   memthreads N     slab growth per idle thread
- *   sizeof           the size of the module's per-cancel struct
  */
 #include "probe.h"
 
 #include <sys/resource.h>
 #include <sys/wait.h>
-
-static int open_dev(void)
-{
-	return open("/dev/sockcancel", O_RDWR | O_CLOEXEC);
-}
 
 static void report_lat(const char *section, const char *extra, struct probe *p)
 {
@@ -36,6 +30,7 @@ static void report_lat(const char *section, const char *extra, struct probe *p)
 	size_t i, over1 = 0, over5 = 0;
 
 	qsort(v, n, sizeof(*v), cmp_u64);
+	qsort(p->call, n, sizeof(*p->call), cmp_u64);
 	for (i = 0; i < n; i++) {
 		sum += v[i];
 		over1 += v[i] > 1000000;
@@ -43,14 +38,16 @@ static void report_lat(const char *section, const char *extra, struct probe *p)
 	}
 	result("%s %s target=%s method=%s n=%zu median_us=%.2f p90_us=%.2f "
 	       "p99_us=%.2f mean_us=%.2f min_us=%.2f max_us=%.2f wrong=%lu "
-	       "refused=%lu lost=%lu noblock=%lu over1ms=%zu over5ms=%zu",
+	       "refused=%lu lost=%lu noblock=%lu over1ms=%zu over5ms=%zu "
+	       "call_median_us=%.2f",
 	       section, extra, target_names[p->tgt], method_names[p->m], n,
 	       quantile(v, n, 0.5, true) / 1e3,
 	       quantile(v, n, 0.9, true) / 1e3,
 	       quantile(v, n, 0.99, true) / 1e3,
 	       n ? sum / (double)n / 1e3 : 0.0,
 	       n ? v[0] / 1e3 : 0.0, n ? v[n - 1] / 1e3 : 0.0,
-	       p->wrong, p->refused, p->lost, p->noblock, over1, over5);
+	       p->wrong, p->refused, p->lost, p->noblock, over1, over5,
+	       quantile(p->call, n, 0.5, true) / 1e3);
 }
 
 /* ---- 1. latency ------------------------------------------------------ */
@@ -260,7 +257,7 @@ struct mass {
 	pid_t *tids;
 	uint64_t *t1;
 	int *err;
-	struct watch *w;
+	struct syscall_watch *w;
 };
 
 static struct mass M;
@@ -329,7 +326,7 @@ static void csock_child(int n, int rounds)
 		all[m] = calloc(rounds, sizeof(uint64_t));
 		call[m] = calloc(rounds, sizeof(uint64_t));
 	}
-	if (udp_connected(sv))
+	if (udp_pair(sv))
 		die("udp");
 	M.fd = sv[1];
 	pin_cpu(0);
@@ -415,7 +412,7 @@ static void csock_child(int n, int rounds)
 				/* the socket is shut: the next round gets a new one */
 				close(sv[0]);
 				close(sv[1]);
-				if (udp_connected(sv))
+				if (udp_pair(sv))
 					die("udp");
 				__atomic_store_n(&M.fd, sv[1],
 						 __ATOMIC_RELEASE);
@@ -460,7 +457,7 @@ static int cmd_enoent(int rounds)
 	int dev, r, i;
 	pid_t tid;
 	int tid_word = 0;
-	struct watch w;
+	struct syscall_watch w;
 
 	dev = open_dev();
 	if (dev < 0)
@@ -544,7 +541,7 @@ static int cmd_pingpong(const char *proto, double seconds, const char *mode)
 	char b = 'x';
 
 	if (!strcmp(proto, "tcp")) {
-		if (tcp_connected(sv))
+		if (tcp_pair(sv, NULL))
 			die("tcp");
 	} else if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
 		die("socketpair");
@@ -662,59 +659,6 @@ static void slab_read(struct slabsnap *s)
 }
 
 /*
- * Mirror of struct sc_pending in module/interrupt.c (x86-64 layout, as of
- * the RESET_ON_PARTIAL work). Only a cross-check: mempending measures the
- * slab class the module really uses.
- */
-struct sc_call_mirror {
-	uint32_t op;
-	int fd;
-	void *file;
-	bool recvmmsg, waitall;
-	uint8_t len;
-	unsigned long len_args[2];
-};
-
-struct sc_pending_mirror {
-	void *next, *func;	/* struct callback_head */
-	struct sc_call_mirror call;
-	unsigned long ip;
-	long nr;
-	bool compat;
-	bool reset;
-};
-
-static int cmd_sizeof(void)
-{
-	size_t sz = sizeof(struct sc_pending_mirror);
-	static const size_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256 };
-	size_t i, cls = 0;
-
-	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		if (classes[i] >= sz) {
-			cls = classes[i];
-			break;
-		}
-	result("sizeof sc_pending=%zu kmalloc_class=%zu", sz, cls);
-	return 0;
-}
-
-static char proc_state(pid_t pid, pid_t tid)
-{
-	char path[80], buf[512], st = '?';
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	f = fopen(path, "r");
-	if (!f)
-		return '?';
-	if (fgets(buf, sizeof(buf), f) && strrchr(buf, ')'))
-		sscanf(strrchr(buf, ')') + 1, " %c", &st);
-	fclose(f);
-	return st;
-}
-
-/*
  * A child holds @n threads blocked in recv; the parent stops the child,
  * cancels every thread (the work stays queued while they are stopped),
  * reads the slabs, continues the child and reads them again.
@@ -733,7 +677,7 @@ static int cmd_mempending(int n)
 	dev = open_dev();
 	if (dev < 0)
 		die("open /dev/sockcancel");
-	if (udp_connected(sv))
+	if (udp_pair(sv))
 		die("udp");
 	child = fork();
 	if (child == 0) {
@@ -774,7 +718,7 @@ static int cmd_mempending(int n)
 	while (!__atomic_load_n(&shared[0], __ATOMIC_ACQUIRE))
 		usleep(1000);
 	for (i = 0; i < n; i++) {
-		struct watch w;
+		struct syscall_watch w;
 
 		if (watch_open(&w, child, tids[i]))
 			die("watch");
@@ -784,7 +728,7 @@ static int cmd_mempending(int n)
 	}
 	kill(child, SIGSTOP);
 	for (i = 0; i < n; i++)
-		while (proc_state(child, tids[i]) != 'T')
+		while (thread_state(child, tids[i]) != 'T')
 			usleep(1000);
 	usleep(200000);
 	slab_read(&a);
@@ -887,9 +831,7 @@ int main(int argc, char **argv)
 		return cmd_mempending(a ? a : 1000);
 	if (!strcmp(cmd, "memthreads"))
 		return cmd_memthreads(a ? a : 1000);
-	if (!strcmp(cmd, "sizeof"))
-		return cmd_sizeof();
 	fprintf(stderr, "usage: sockbench latency|scale|csock|enoent|"
-		"pingpong|mempending|memthreads|sizeof ...\n");
+		"pingpong|mempending|memthreads ...\n");
 	return 2;
 }

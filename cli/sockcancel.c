@@ -6,6 +6,7 @@
  *   sockcancel query TID...
  *   sockcancel cancel [--reset-on-partial] TID...
  *   sockcancel cancel [--reset-on-partial] --pid PID --fd FD
+ *   sockcancel cancel [--reset-on-partial] --pidfd PIDFD...
  *
  * Exit status: 0 when everything asked was done (cancelled, or blocked for
  * query), 1 when some thread had no blocking socket call outstanding, 2 on
@@ -27,7 +28,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "sockcancel.h"
+#include "libsockcancel.h"
 
 #define EXIT_IDLE	1
 #define EXIT_ERROR	2
@@ -52,6 +53,7 @@ static void usage(FILE *f)
 		"       sockcancel query TID...\n"
 		"       sockcancel cancel [--reset-on-partial] TID...\n"
 		"       sockcancel cancel [--reset-on-partial] --pid PID --fd FD\n"
+		"       sockcancel cancel [--reset-on-partial] --pidfd PIDFD...\n"
 		"       sockcancel --help | --version\n"
 		"\n"
 		"List threads blocked in a socket call, and cancel such calls\n"
@@ -456,33 +458,45 @@ static pid_t thread_pid(pid_t tid)
 	return tgid;
 }
 
-/* One line for a failed ioctl on @tid; returns the exit status. */
-static int report_errno(pid_t tid, int err, unsigned int flags)
+/*
+ * One line for a failed ioctl on the thread @who names ("1234", "pidfd
+ * 3"); returns the exit status.
+ */
+static int report(const char *who, int err)
 {
 	switch (err) {
 	case ENOENT:
-		error_line("%d: no blocking socket call outstanding", tid);
+		error_line("%s: no blocking socket call outstanding", who);
 		return EXIT_IDLE;
 	case ESRCH:
-		error_line("%d: no such thread", tid);
+		error_line("%s: no such thread", who);
+		break;
+	case EAGAIN:
+		error_line("%s: kept running inside its call; nothing was done, try again",
+			   who);
 		break;
 	case EPERM:
-		error_line("%d: permission denied", tid);
+		error_line("%s: permission denied", who);
 		break;
 	case EINVAL:
-		error_line("%d: not a user thread", tid);
+		error_line("%s: not a user thread", who);
 		break;
-	case EOPNOTSUPP:
-		if (flags & SCL_RESET_ON_PARTIAL) {
-			error_line("--reset-on-partial: not supported by the loaded module");
-			break;
-		}
-		/* fall through */
+	case EBADF:
+		error_line("%s: not a pidfd", who);
+		break;
 	default:
-		error_line("%d: %s", tid, strerror(err));
+		error_line("%s: %s", who, strerror(err));
 		break;
 	}
 	return EXIT_ERROR;
+}
+
+static int report_errno(pid_t tid, int err)
+{
+	char who[16];
+
+	snprintf(who, sizeof(who), "%d", tid);
+	return report(who, err);
 }
 
 static int max_status(int a, int b)
@@ -507,7 +521,7 @@ static int cmd_query(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		tid = parse_num(argv[i], 1, "thread id");
 		if (sockcancel_query(tid, &op, &fd)) {
-			status = max_status(status, report_errno(tid, errno, 0));
+			status = max_status(status, report_errno(tid, errno));
 			continue;
 		}
 		if (op == SCL_OP_NONE) {
@@ -527,13 +541,75 @@ static int cancel_tid(pid_t tid, unsigned int flags)
 	int op, fd;
 
 	if (sockcancel_cancel(tid, flags, &op, &fd))
-		return report_errno(tid, errno, flags);
+		return report_errno(tid, errno);
 	if (fd >= 0)
 		printf("%d: cancelled %s on fd %d\n", tid,
 		       sockcancel_op_name(op), fd);
 	else
 		printf("%d: cancelled %s\n", tid, sockcancel_op_name(op));
 	return 0;
+}
+
+/*
+ * A pidfd naming thread @tid of process @pid, or -1 with errno. The id may
+ * have gone to a thread of another process since @pid's task directory
+ * listed it: once the pidfd holds a thread, @tid still listed there proves
+ * the thread is @pid's (the id of a live thread is no one else's), or that
+ * the pidfd's thread has exited (then its ioctls fail with ESRCH).
+ */
+static int thread_pidfd(pid_t pid, pid_t tid)
+{
+	int pidfd = sockcancel_pidfd_open(tid);
+	char path[64];
+
+	if (pidfd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", pid, tid);
+	if (access(path, F_OK)) {
+		close(pidfd);
+		errno = ESRCH;
+		return -1;
+	}
+	return pidfd;
+}
+
+/*
+ * Thread @tid of @pid blocked on socket inode @ino: cancel that call.
+ * Through a pidfd, which the query and the cancel share, so the cancel
+ * cannot reach another thread that took the id in between; by the id
+ * where the kernel has no pidfd for the thread (before Linux 6.9 only a
+ * main thread has one). 1 when it cancelled, 0 when not blocked on the
+ * socket or gone, or the exit status of a failure.
+ */
+static int cancel_on_socket(pid_t pid, pid_t tid, int fd, unsigned long ino,
+			    unsigned int flags)
+{
+	int pidfd = thread_pidfd(pid, tid), op, tfd, cop, cfd, ret;
+
+	if (pidfd < 0 && errno != EINVAL)
+		return 0;
+	ret = pidfd >= 0 ? sockcancel_query_pidfd(pidfd, &op, &tfd) :
+			   sockcancel_query(tid, &op, &tfd);
+	if (ret || op == SCL_OP_NONE || tfd < 0 ||
+	    (tfd != fd && socket_inode(pid, tfd) != ino)) {
+		ret = 0;
+	} else if (pidfd >= 0 ? sockcancel_cancel_pidfd(pidfd, flags, &cop, &cfd) :
+		   sockcancel_cancel(tid, flags, &cop, &cfd)) {
+		/* ENOENT: it just returned; ESRCH: it just exited */
+		ret = errno == ENOENT || errno == ESRCH ? 0 :
+			report_errno(tid, errno);
+	} else {
+		if (cop != op || cfd != tfd)
+			error_line("%d: moved on; cancelled %s on fd %d instead",
+				   tid, sockcancel_op_name(cop), cfd);
+		else
+			printf("%d: cancelled %s on fd %d\n", tid,
+			       sockcancel_op_name(cop), cfd);
+		ret = 1;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return ret;
 }
 
 /*
@@ -547,8 +623,8 @@ static int cancel_tid(pid_t tid, unsigned int flags)
  */
 static int cancel_socket_of(pid_t pid, int fd, unsigned int flags)
 {
-	unsigned long ino = socket_inode(pid, fd), tino;
-	int count = 0, status = 0, op, tfd, cop, cfd;
+	unsigned long ino = socket_inode(pid, fd);
+	int count = 0, status = 0, ret;
 	char path[64];
 	struct dirent *de;
 	pid_t tid;
@@ -567,26 +643,13 @@ static int cancel_socket_of(pid_t pid, int fd, unsigned int flags)
 	}
 	while ((de = readdir(d))) {
 		tid = entry_id(de);
-		if (!tid || sockcancel_query(tid, &op, &tfd) ||
-		    op == SCL_OP_NONE || tfd < 0)
+		if (!tid)
 			continue;
-		tino = tfd == fd ? ino : socket_inode(pid, tfd);
-		if (tino != ino)
-			continue;
-		if (sockcancel_cancel(tid, flags, &cop, &cfd)) {
-			if (errno != ENOENT)	/* ENOENT: it just returned */
-				status = max_status(status,
-						    report_errno(tid, errno,
-								 flags));
-			continue;
-		}
-		count++;
-		if (cop != op || cfd != tfd)
-			error_line("%d: moved on; cancelled %s on fd %d instead",
-				   tid, sockcancel_op_name(cop), cfd);
+		ret = cancel_on_socket(pid, tid, fd, ino, flags);
+		if (ret == 1)
+			count++;
 		else
-			printf("%d: cancelled %s on fd %d\n", tid,
-			       sockcancel_op_name(cop), cfd);
+			status = max_status(status, ret);
 	}
 	closedir(d);
 	if (status)
@@ -599,16 +662,35 @@ static int cancel_socket_of(pid_t pid, int fd, unsigned int flags)
 	return 0;
 }
 
+/* The thread of pidfd @pidfd, which the caller gave this command. */
+static int cancel_pidfd(int pidfd, unsigned int flags)
+{
+	char who[24];
+	int op, fd;
+
+	snprintf(who, sizeof(who), "pidfd %d", pidfd);
+	if (sockcancel_cancel_pidfd(pidfd, flags, &op, &fd))
+		return report(who, errno);
+	if (fd >= 0)
+		printf("%s: cancelled %s on fd %d\n", who,
+		       sockcancel_op_name(op), fd);
+	else
+		printf("%s: cancelled %s\n", who, sockcancel_op_name(op));
+	return 0;
+}
+
 static int cmd_cancel(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "reset-on-partial", no_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "fd", required_argument, NULL, 'f' },
+		{ "pidfd", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int pid = 0, fd = -1, c, i, status = 0;
+	bool pidfds = false;
 	unsigned int flags = 0;
 
 	while ((c = getopt_long(argc, argv, "+:rp:f:h", opts, NULL)) != -1) {
@@ -626,6 +708,9 @@ static int cmd_cancel(int argc, char **argv)
 			if (fd < 0)
 				return EXIT_ERROR;
 			break;
+		case 'P':
+			pidfds = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -637,23 +722,26 @@ static int cmd_cancel(int argc, char **argv)
 		error_line("cancel: --pid and --fd go together");
 		return EXIT_ERROR;
 	}
-	if (pid > 0 && optind < argc) {
-		error_line("cancel: thread ids and --pid/--fd exclude each other");
+	if (pid > 0 && (optind < argc || pidfds)) {
+		error_line("cancel: --pid/--fd take no thread ids and no --pidfd");
 		return EXIT_ERROR;
 	}
 	if (pid == 0 && optind == argc) {
-		error_line("cancel: missing thread id");
+		error_line("cancel: missing %s", pidfds ? "pidfd" : "thread id");
 		return EXIT_ERROR;
 	}
 	for (i = optind; i < argc; i++)
-		if (parse_num(argv[i], 1, "thread id") < 0)
+		if (parse_num(argv[i], pidfds ? 0 : 1,
+			      pidfds ? "pidfd" : "thread id") < 0)
 			return EXIT_ERROR;
 	if (!device_ok())
 		return EXIT_ERROR;
 	if (pid > 0)
 		return cancel_socket_of(pid, fd, flags);
 	for (i = optind; i < argc; i++)
-		status = max_status(status,
+		status = max_status(status, pidfds ?
+				    cancel_pidfd(parse_num(argv[i], 0, "pidfd"),
+						 flags) :
 				    cancel_tid(parse_num(argv[i], 1, "tid"),
 					       flags));
 	return status;

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "sockcancel.h"
+#include "libsockcancel.h"
 
 static int sv[2];
 static pid_t tid_a;
@@ -27,8 +27,8 @@ static void *thread_a(void *arg __attribute__((unused)))
 
 	tid_a = gettid();
 	printf("thread A (tid %d): receiving, nothing will arrive...\n", tid_a);
-	if (wsk_recv(sv[0], buf, sizeof(buf), 0) == SOCKET_ERROR)
-		result_a = wsk_get_last_error();
+	if (ws11_recv(sv[0], buf, sizeof(buf), 0) == SOCKET_ERROR)
+		result_a = ws11_get_last_error();
 	return NULL;
 }
 
@@ -39,12 +39,13 @@ static int cancel_from_another_thread(void)
 
 	if (pthread_create(&a, NULL, thread_a, NULL))
 		return 1;
-	/* WSAIsBlocking: wait until A is inside its blocking call */
-	for (tries = 0; tries < 5000 && !(tid_a && wsa_is_blocking(tid_a));
+	/* wait until A is inside its blocking call */
+	for (tries = 0;
+	     tries < 5000 && !(tid_a && wsp_thread_is_blocking(tid_a));
 	     tries++)
 		usleep(1000);
 	printf("thread B: WSAIsBlocking(A) = %d; cancelling A's call\n",
-	       wsa_is_blocking(tid_a));
+	       wsp_thread_is_blocking(tid_a));
 	if (wsp_cancel_blocking_call(tid_a, &err) == SOCKET_ERROR) {
 		printf("thread B: cancel failed: %s (%d)\n",
 		       wsa_error_name(err), err);
@@ -64,7 +65,7 @@ static int blocking_hook(void)
 	printf("  blocking hook, call %d%s\n", hook_calls,
 	       hook_calls == 3 ? ": WSACancelBlockingCall()" : "");
 	if (hook_calls == 3)
-		wsk_cancel_blocking_call();
+		ws11_cancel_blocking_call();
 	return 0;
 }
 
@@ -73,11 +74,11 @@ static int cancel_from_the_hook(void)
 	char buf[64];
 	int err = 0;
 
-	wsk_set_blocking_hook(blocking_hook);
+	ws11_set_blocking_hook(blocking_hook);
 	printf("same thread: receiving with a blocking hook installed\n");
-	if (wsk_recv(sv[0], buf, sizeof(buf), 0) == SOCKET_ERROR)
-		err = wsk_get_last_error();
-	wsk_unhook_blocking_hook();
+	if (ws11_recv(sv[0], buf, sizeof(buf), 0) == SOCKET_ERROR)
+		err = ws11_get_last_error();
+	ws11_unhook_blocking_hook();
 	printf("same thread: receive failed with %s (%d)\n",
 	       wsa_error_name(err), err);
 	return err != WSAEINTR;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * errno -> Winsock error code.
+ * libsockcancel, Winsock errors: errno -> Winsock error code, and the
+ * codes of a failed cancel (for WSPCancelBlockingCall).
  *
  * One row per errno a Linux socket call can return. Where Winsock has an
  * error of the same name the mapping is by name; the other rows say why
@@ -21,7 +22,7 @@
 #include <errno.h>
 #include <stddef.h>
 
-#include "sockcancel.h"
+#include "scl_internal.h"
 
 struct wsa_map {
 	int err;
@@ -154,4 +155,24 @@ const char *wsa_error_name(int wsa)
 		if (wsa_names[i].wsa == wsa)
 			return wsa_names[i].name;
 	return NULL;
+}
+
+/* What WSPCancelBlockingCall answers; see wsp_cancel_blocking_call(3). */
+int scl_wsa_device_error(int err)
+{
+	return err == EACCES || err == EPERM ? WSAEACCES : WSAENETDOWN;
+}
+
+int scl_wsa_cancel_error(int err)
+{
+	switch (err) {
+	case ENOENT:	/* no outstanding blocking call */
+	case ESRCH:	/* no such thread: it has no call outstanding */
+	case EINVAL:	/* tid <= 0, kernel thread */
+		return WSAEINVAL;
+	case EPERM:	/* not ptrace-permitted, or own_process_only */
+		return WSAEACCES;
+	default:
+		return wsa_error_from_errno(err);
+	}
 }

@@ -27,6 +27,9 @@
 #include <linux/sched/task.h>
 #include <linux/version.h>
 
+#include <linux/string.h>
+#include <uapi/linux/magic.h>
+
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
 #include <linux/sched/exec_state.h>
 #else
@@ -34,7 +37,8 @@
 #endif
 
 /*
- * The file at descriptor @fd of @t, with a reference (fput() it), or NULL.
+ * The file at the first open descriptor of @t at or above *@fd, with a
+ * reference (fput() it), its number in *@fd; NULL when there is none.
  *
  *   - 6.13, 8fd3395ec905 ("get rid of ...lookup...fdget_rcu() family"):
  *     fget_task_next(), which takes the RCU read lock itself.
@@ -46,24 +50,33 @@
  *     bool get_file_rcu().
  * fget_task(), which looks up one fd, is not exported in any of them.
  */
-static inline struct file *sc_fget_task(struct task_struct *t, unsigned int fd)
+static inline struct file *sc_fget_next(struct task_struct *t,
+					unsigned int *fd)
 {
-	unsigned int n = fd;
 	struct file *f;
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-	f = fget_task_next(t, &n);
+	f = fget_task_next(t, fd);
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
 	rcu_read_lock();
-	f = task_lookup_next_fdget_rcu(t, &n);
+	f = task_lookup_next_fdget_rcu(t, fd);
 	rcu_read_unlock();
 #else
 	rcu_read_lock();
-	f = task_lookup_next_fd_rcu(t, &n);
+	f = task_lookup_next_fd_rcu(t, fd);
 	if (f && !get_file_rcu(f))
 		f = NULL;
 	rcu_read_unlock();
 #endif
+	return f;
+}
+
+/* The file at descriptor @fd of @t, with a reference, or NULL. */
+static inline struct file *sc_fget_task(struct task_struct *t, unsigned int fd)
+{
+	unsigned int n = fd;
+	struct file *f = sc_fget_next(t, &n);
+
 	if (f && n != fd) {
 		fput(f);
 		f = NULL;
@@ -72,10 +85,33 @@ static inline struct file *sc_fget_task(struct task_struct *t, unsigned int fd)
 }
 
 /*
+ * @t is on a run queue in a way that lets it run. 6.12 ("sched/fair:
+ * Implement delayed dequeue") can leave a task that went to sleep queued
+ * (se.sched_delayed) until the scheduler next picks it; it cannot run
+ * without a wake-up, and task_is_runnable() says so. Before, on_rq alone.
+ */
+static inline bool sc_runnable(struct task_struct *t)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	return task_is_runnable(t);
+#else
+	return READ_ONCE(t->on_rq);
+#endif
+}
+
+/* CAP_SYS_PTRACE over @ns; @audit: log a refusal (CANCEL), or not (QUERY). */
+static inline bool sc_ptrace_capable(struct user_namespace *ns, bool audit)
+{
+	return audit ? ns_capable(ns, CAP_SYS_PTRACE) :
+		       ns_capable_noaudit(ns, CAP_SYS_PTRACE);
+}
+
+/*
  * The dumpability half of the ptrace access rule: true when @t is dumpable
  * by its owner (it did not exec a setuid program or drop privileges), or
  * the caller has CAP_SYS_PTRACE in the user namespace @t's program was
- * exec'd in. A task without that state (no mm before 7.2) passes.
+ * exec'd in. A task without that state (no mm
+ * before 7.2) passes.
  *
  *   - 7.2: dumpability and the exec-time user_ns moved from mm_struct
  *     (get_dumpable(mm), mm->user_ns) to the RCU-protected task->exec_state
@@ -85,7 +121,7 @@ static inline struct file *sc_fget_task(struct task_struct *t, unsigned int fd)
  *   - before: get_dumpable(t->mm) == SUID_DUMP_USER, mm->user_ns, under
  *     task_lock().
  */
-static inline bool sc_dumpable_or_capable(struct task_struct *t)
+static inline bool sc_dumpable_or_capable(struct task_struct *t, bool audit)
 {
 	bool ok = true;
 
@@ -95,7 +131,7 @@ static inline bool sc_dumpable_or_capable(struct task_struct *t)
 	rcu_read_lock();
 	es = rcu_dereference(t->exec_state);
 	if (es && READ_ONCE(es->dumpable) != TASK_DUMPABLE_OWNER &&
-	    !ns_capable(es->user_ns, CAP_SYS_PTRACE))
+	    !sc_ptrace_capable(es->user_ns, audit))
 		ok = false;
 	rcu_read_unlock();
 #else
@@ -104,11 +140,37 @@ static inline bool sc_dumpable_or_capable(struct task_struct *t)
 	task_lock(t);
 	mm = t->mm;
 	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
-	    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
+	    !sc_ptrace_capable(mm->user_ns, audit))
 		ok = false;
 	task_unlock(t);
 #endif
 	return ok;
+}
+
+/*
+ * The struct pid the pidfd @file names (the file holds a reference to it),
+ * or NULL when @file is no pidfd. pidfd_pid() is not exported, so a pidfd
+ * is recognised by where its inode lives:
+ *
+ *   - 6.9, cb12fd8e0dab ("pidfd: add pidfs"): pidfds are files of the
+ *     internal pidfs (PID_FS_MAGIC), the pid in the inode's i_private;
+ *   - before, anonymous inodes named "[pidfd]" (kernel/fork.c of 6.1,
+ *     pidfd_create()), the pid in the file's private_data. Only the kernel
+ *     names anonymous inodes.
+ */
+static inline struct pid *sc_pidfd_pid(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	if (inode->i_sb->s_magic == PID_FS_MAGIC)
+		return inode->i_private;
+#else
+	if (inode->i_sb->s_magic == ANON_INODE_FS_MAGIC &&
+	    !strcmp(file->f_path.dentry->d_name.name, "[pidfd]"))
+		return file->private_data;
+#endif
+	return NULL;
 }
 
 #endif /* SOCKCANCEL_COMPAT_H */

@@ -1,91 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Interrupting a blocking socket call, in the thread that makes it.
+ * Interrupting one blocking socket call, in the thread that makes it
+ * (Documentation/sockcancel-design.rst, "Applying the interruption").
  *
- * The canceller queues a task work on the target with TWA_SIGNAL. That sets
- * TIF_NOTIFY_SIGNAL, which wakes an interruptible sleep and makes
- * signal_pending() true, so the socket wait returns -ERESTARTSYS (or -EINTR
- * with SO_RCVTIMEO/SO_SNDTIMEO, -ERESTARTNOHAND or -ERESTART_RESTARTBLOCK for
- * select and poll). On the way back to user space get_signal() runs the work
- * before the arch code decides whether to restart the call. The work then
- * runs in the target itself, with its own registers at hand, and turns the
- * restart codes into -EINTR, so no restart (SA_RESTART or not) follows.
+ * sc_interrupt() holds the thread again (target.c) and, only if it is still
+ * in the call instance found, queues a task work and sets TIF_NOTIFY_SIGNAL
+ * (TIF_NOTIFY_RESUME for a call found in a running handler's signal frame)
+ * in that same critical section; the wake-up follows outside it.
+ * sc_interrupt_asleep() does the finding in that critical section too, for
+ * a thread asleep in the call a first look saw (design document, "Call
+ * instances"). The work,
+ * finish_call(), runs on the way out of that call, asks arch.h where the
+ * call stands and makes it return -EINTR; what touches the pinned socket
+ * (the reset, recvmmsg's parked error) needs it to be the call's socket.
  *
- * The work recognises its call by syscall number, ABI and the user return
- * address recorded at cancel time, and acts on what it finds:
- *   - return address unchanged: the call has ended and nothing has decided
- *     about it yet. Restart codes become -EINTR; any other result (data that
- *     arrived first, -EINTR already) is left as it is, except a partial
- *     stream transfer under SOCKCANCEL_RESET_ON_PARTIAL (reset.c).
- *   - return address moved back over the syscall instruction, ax holding the
- *     call number again: an earlier pass of the exit loop (a stop, a signal
- *     without handler) already chose to restart. That choice is undone.
- *   - a signal frame was set up by an earlier pass and its saved context
- *     restarts the call after the handler (SA_RESTART): the saved context is
- *     rewritten to return -EINTR instead (x86-64 and ia32 frames).
- *   - the thread is back in user mode at the syscall instruction with the
- *     call number loaded (the handler returned through sigreturn before the
- *     work ran): the instruction is skipped and -EINTR returned.
- *   - anything else (another syscall, the call still at its ptrace entry
- *     stop, an exiting thread): the call already completed or is a later
- *     one; nothing is touched.
+ * Lifetimes: one struct sc_pending per cancel, owned by the queued work,
+ * which frees it whatever it finds (also from exit_task_work() of a dying
+ * thread). It holds the pinned socket file and a module reference; module
+ * exit waits with synchronize_rcu_tasks() for the last work to return past
+ * module_put(), since a queued work cannot be recalled.
  *
- * Lifetimes: a struct sc_pending is allocated per cancel and owned by the
- * queued work; the work frees it, whatever it finds, including when it runs
- * from exit_task_work() of a dying thread (PF_EXITING, no files). It holds
- * the pinned socket file and a module reference. The work cannot be recalled
- * once queued (task_work_cancel is not exported), so the module reference is
- * what keeps the callback's text alive; module exit waits with
- * synchronize_rcu_tasks() for the last callback to return past module_put().
- *
- * Locking: none. The check-and-queue step runs with preemption disabled to
- * keep the window between the last look at the target and the queueing as
- * short as the hardware allows; the work itself runs in the target's own
- * context and only touches the target's registers and stack.
+ * Locking: the check and the queueing run under the target's pi_lock
+ * (task_work_add with TWA_NONE and setting a flag take no other lock; the
+ * held thread's fd table is read under RCU, held_fd_names()). The
+ * work runs in the target's own context and touches only its registers,
+ * its stack and the pinned socket.
  */
 #include <linux/compat.h>
+#include <linux/delay.h>
 #include <linux/errno.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/module.h>
 #include <linux/net.h>
-#include <linux/sched.h>
 #include <linux/ptrace.h>
+#include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
 #include <net/sock.h>
-#include <asm/sigframe.h>
-#include <asm/syscall.h>
-#include <asm/unistd.h>
-#include <asm/unistd_32_ia32.h>
-
 #include <uapi/linux/sockcancel.h>
 
-#include "sockcancel.h"
+#include "sc_internal.h"
 
-/* x86: the length of syscall, sysenter and int $0x80 alike */
-#define SYSCALL_INSN_LEN	2
+#ifdef SOCKCANCEL_FAULT_INJECT
+/*
+ * Test builds only (make module FAULT_INJECT=1): a delay between finding the
+ * call and queueing its interruption, to widen the window the selftests
+ * race against.
+ */
+static unsigned int inject_delay_us;
+module_param(inject_delay_us, uint, 0644);
+MODULE_PARM_DESC(inject_delay_us,
+		 "Test builds: delay between finding a call and queueing (us)");
+
+static void inject_delay(void)
+{
+	unsigned int us = READ_ONCE(inject_delay_us);
+
+	if (us)
+		usleep_range(us, us + us / 8 + 1);
+}
+
+static bool injecting(void)
+{
+	return READ_ONCE(inject_delay_us);
+}
+#else
+static void inject_delay(void)
+{
+}
+
+static bool injecting(void)
+{
+	return false;
+}
+#endif
 
 struct sc_pending {
 	struct callback_head work;
 	struct sc_call call;	/* holds the pinned socket file */
-	unsigned long ip;	/* user return address of the call */
-	long nr;
-	bool compat;
+	struct sc_snapshot id;	/* the call instance found */
 	bool reset;		/* SOCKCANCEL_RESET_ON_PARTIAL */
 };
-
-static bool is_restart(long ret)
-{
-	return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND ||
-	       ret == -ERESTART_RESTARTBLOCK;
-}
-
-static long restart_nr(const struct sc_pending *p)
-{
-	return p->compat ? __NR_ia32_restart_syscall : __NR_restart_syscall;
-}
 
 /*
  * recvmmsg() that received some datagrams before the interruption returns
@@ -103,93 +101,83 @@ static void clear_parked_error(struct file *file)
 }
 
 /*
- * An earlier pass delivered a signal whose SA_RESTART handler now starts;
- * the context saved in its frame restarts the call on sigreturn. Make that
- * context return -EINTR instead. A frame is recognised by the registers the
- * kernel has just set up for the handler, per ABI.
+ * The call found at @site is the one cancelled: the same first argument
+ * (socketcall: the same call and argument block). Gives the fd and the
+ * byte-count arguments of that call.
  */
-static bool unrestart_native(const struct sc_pending *p, struct pt_regs *regs)
+static bool same_call(const struct sc_pending *p, const struct sc_site *site,
+		      unsigned long *fd, unsigned long *ptr,
+		      unsigned long *count)
 {
-	struct rt_sigframe __user *frame = (void __user *)regs->sp;
-	struct sigcontext __user *sc = &frame->uc.uc_mcontext;
-	u64 ip, ax;
+	*fd = site->args[0];
+	*ptr = site->args[1];
+	*count = site->args[2];
+	if (site->args[0] != p->id.args[0])
+		return false;
+	if (p->call.socketcall) {
+		u32 __user *uargs = compat_ptr(site->args[1]);
+		u32 a[3];
 
-	if (regs->ax != 0 || regs->si != (unsigned long)&frame->info ||
-	    regs->dx != (unsigned long)&frame->uc)
-		return false;
-	if (get_user(ip, &sc->ip) || get_user(ax, &sc->ax) ||
-	    ip != p->ip - SYSCALL_INSN_LEN || ax != p->nr)
-		return false;
-	return !put_user(p->ip, &sc->ip) && !put_user((u64)-EINTR, &sc->ax);
+		if (site->args[1] != p->id.args[1] ||
+		    copy_from_user(a, uargs, sizeof(a)))
+			return false;
+		*fd = a[0];
+		*ptr = a[1];
+		*count = a[2];
+	}
+	return true;
 }
 
-/* ia32: rt frames (SA_SIGINFO) and the older sigframe. */
-static bool unrestart_ia32(const struct sc_pending *p, struct pt_regs *regs)
+/*
+ * The pinned file is the socket the call works on: the thread slept on it,
+ * or its fd still names it (another thread may have closed the fd or put
+ * another file there since).
+ */
+static bool on_pinned_file(const struct sc_pending *p, unsigned long fd)
 {
-	struct rt_sigframe_ia32 __user *rt = compat_ptr(regs->sp);
-	struct sigframe_ia32 __user *old = compat_ptr(regs->sp);
-	struct sigcontext_32 __user *sc;
-	u32 ip, ax;
-	int sig;
+	bool same;
 
-	if (regs->dx == ptr_to_compat(&rt->info) &&
-	    regs->cx == ptr_to_compat(&rt->uc))
-		sc = &rt->uc.uc_mcontext;
-	else if (!regs->dx && !regs->cx && !get_user(sig, &old->sig) &&
-		 sig == regs->ax)
-		sc = &old->sc;
-	else
+	if (p->call.on_queue)
+		return true;
+	if ((int)fd != p->call.fd)
 		return false;
-	if (get_user(ip, &sc->ip) || get_user(ax, &sc->ax) ||
-	    ip != (u32)(p->ip - SYSCALL_INSN_LEN) || ax != (u32)p->nr)
-		return false;
-	return !put_user((u32)p->ip, &sc->ip) && !put_user((u32)-EINTR, &sc->ax);
+	/* the pinned file cannot be freed: comparing pointers is enough */
+	rcu_read_lock();
+	same = files_lookup_fd_raw(current->files, fd) == p->call.file;
+	rcu_read_unlock();
+	return same;
 }
 
-static void finish_call(const struct sc_pending *p, struct pt_regs *regs)
+/*
+ * The interrupted call ends with -EINTR. A call that returned by itself
+ * keeps its result, unless it moved part of a stream with the reset asked
+ * for: then that stream is reset and the call fails with -EINTR. What
+ * touches the socket needs the socket the call worked on.
+ */
+static void finish_call(struct sc_pending *p, struct pt_regs *regs)
 {
-	bool compat = in_ia32_syscall();
-	long ret = regs->ax;
+	unsigned long fd, ptr, count;
+	struct sc_site site;
 
-	if (compat != p->compat)
+	if (!sc_arch_find(&p->id, regs, &site) ||
+	    !same_call(p, &site, &fd, &ptr, &count))
 		return;
-	/*
-	 * Back in user mode at the syscall instruction with the call number
-	 * loaded: a signal handler's sigreturn (or an interrupt) is about to
-	 * restart the call. Return -EINTR from it instead.
-	 */
-	if (syscall_get_nr(current, regs) == -1 &&
-	    regs->ip == p->ip - SYSCALL_INSN_LEN && ret == p->nr) {
-		regs->ip = p->ip;
-		regs->ax = -EINTR;
+
+	/* the usual case: interrupted, nothing to look up */
+	if (site.kind != SC_SITE_EXIT || sc_is_restart(site.ret)) {
+		sc_arch_end(&p->id, regs, &site, -EINTR);
 		return;
 	}
-	if (syscall_get_nr(current, regs) != p->nr)
+	if (!p->call.file || !(p->reset || p->call.recvmmsg) ||
+	    !on_pinned_file(p, fd))
 		return;
-
-	if (regs->ip == p->ip) {
-		if (is_restart(ret)) {
-			regs->ax = -EINTR;
-		} else if (p->reset && sc_is_partial(&p->call, compat, ret)) {
-			sc_reset_stream(p->call.file);
-			regs->ax = -EINTR;
-		} else if (p->call.recvmmsg && ret > 0) {
-			clear_parked_error(p->call.file);
-		}
-		return;
+	if (p->reset && sc_is_partial(&p->call, p->id.compat, site.ret, ptr,
+				      count)) {
+		sc_reset_stream(p->call.file);
+		sc_arch_end(&p->id, regs, &site, -EINTR);
+	} else if (p->call.recvmmsg && site.ret > 0) {
+		clear_parked_error(p->call.file);
 	}
-
-	if (regs->ip == p->ip - SYSCALL_INSN_LEN &&
-	    (ret == p->nr || ret == restart_nr(p))) {
-		regs->ip = p->ip;
-		regs->ax = -EINTR;
-		return;
-	}
-
-	if (p->compat)
-		unrestart_ia32(p, regs);
-	else
-		unrestart_native(p, regs);
 }
 
 static void free_pending(struct sc_pending *p)
@@ -209,47 +197,224 @@ static void sc_work_fn(struct callback_head *work)
 	module_put(THIS_MODULE);
 }
 
-/*
- * Queue the interruption of the call @snap describes, if @t is still in it.
- * Takes over call->file in every case. Returns 0 when queued, -ENOENT when
- * the thread left the call (or is exiting), -ENOMEM.
- */
-int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
-		 struct sc_call *call, u32 flags)
-{
-	struct sc_snapshot now;
+struct queue {
 	struct sc_pending *p;
-	int ret;
+	const struct sc_snapshot *seen;	/* sc_interrupt_asleep()'s first look */
+	bool wake;
+};
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+/*
+ * sc_hold() callback for a call found in the signal frame of a running
+ * SA_RESTART handler: while that handler still runs, queue the work to run
+ * at the thread's next return to user space without interrupting anything
+ * (TIF_NOTIFY_RESUME); it rewrites the frame then, or stops the restart at
+ * the handler's sigreturn. If the handler has returned and the call has
+ * been restarted, interrupt the call as usual.
+ */
+static int queue_frame_held(struct task_struct *t, struct queue *q,
+			    bool held)
+{
+	const struct sc_snapshot *then = &q->p->id;
+	struct sc_snapshot now;
+
+	if (sc_arch_snapshot(t, &now))
+		return SC_ENDED;	/* the thread is gone */
+	if (sc_arch_frame_live(then, t, now.sp)) {
+		if (!held)
+			return -EAGAIN;
+		if (task_work_add(t, &q->p->work, TWA_NONE))
+			return SC_ENDED;	/* exiting */
+		set_tsk_thread_flag(t, TIF_NOTIFY_RESUME);
+		return 0;
+	}
+	if (now.state == SC_OUTSIDE || !sc_same_site(then, &now))
+		return held ? SC_ENDED : -EAGAIN;
+	if (!held)
+		return -EAGAIN;
+	if (task_work_add(t, &q->p->work, TWA_NONE))
+		return SC_ENDED;
+	set_tsk_thread_flag(t, TIF_NOTIFY_SIGNAL);
+	q->wake = READ_ONCE(t->__state) & TASK_INTERRUPTIBLE;
+	return 0;
+}
+
+/* sc_hold() callback: queue the work if @t is held in the instance found. */
+static int queue_held(struct task_struct *t, void *arg, bool held)
+{
+	struct queue *q = arg;
+	const struct sc_snapshot *then = &q->p->id;
+	struct sc_snapshot now;
+
+	if (then->frame)
+		return queue_frame_held(t, q, held);
+	/* the usual case: held, asleep in the stamped call */
+	if (held && sc_same_chain(sc_arch_stamp_of(t), then->stamp))
+		goto queue;
+	if (!held) {
+		if (sc_arch_snapshot(t, &now))
+			return SC_ENDED;
+		/* worth waiting while it is still inside that instance */
+		if (sc_same_instance(then, &now) ||
+		    (now.state == SC_RESTART && sc_same_site(then, &now)))
+			return -EAGAIN;
+		return SC_ENDED;
+	}
+	if (sc_snapshot_call(t, &now, false))
+		return SC_ENDED;
+	/*
+	 * Not the instance found, unless that instance was interrupted since
+	 * and waits (stopped, traced) for its restart decision.
+	 */
+	if (!sc_same_instance(then, &now) &&
+	    !(then->stamp && now.state == SC_RESTART && sc_same_site(then, &now)))
+		return SC_ENDED;
+queue:
+	if (task_work_add(t, &q->p->work, TWA_NONE))
+		return SC_ENDED;	/* the thread is exiting: its call ended */
+	set_tsk_thread_flag(t, TIF_NOTIFY_SIGNAL);
+	q->wake = READ_ONCE(t->__state) & TASK_INTERRUPTIBLE;
+	return 0;
+}
+
+/*
+ * A pending interruption of @call (its file taken over in every case), with
+ * a module reference; NULL when out of memory.
+ */
+static struct sc_pending *new_pending(struct sc_call *call, u32 flags)
+{
+	struct sc_pending *p = kmalloc(sizeof(*p), GFP_KERNEL);
+
 	if (!p) {
 		if (call->file)
 			fput(call->file);
 		call->file = NULL;
-		return -ENOMEM;
+		return NULL;
 	}
 	p->call = *call;
 	call->file = NULL;
-	p->ip = snap->ip;
-	p->nr = snap->nr;
-	p->compat = snap->compat;
 	p->reset = flags & SOCKCANCEL_RESET_ON_PARTIAL;
 	init_task_work(&p->work, sc_work_fn);
-
 	/* Our caller holds the device open, so the module is live. */
 	__module_get(THIS_MODULE);
+	return p;
+}
 
-	preempt_disable();
-	ret = sc_snapshot(t, &now);
-	if (!ret && !sc_same_call(snap, &now))
-		ret = -ENOENT;
-	if (!ret && task_work_add(t, &p->work, TWA_SIGNAL))
-		ret = -ENOENT;	/* the thread is exiting */
-	preempt_enable();
+static void drop_pending(struct sc_pending *p)
+{
+	free_pending(p);
+	module_put(THIS_MODULE);
+}
 
+/*
+ * Queue the interruption of the call instance @snap (taken while @t was
+ * held) describes. Takes over call->file in every case. Returns 0 when
+ * queued; SC_ENDED when that call has ended meanwhile, the thread exiting
+ * included (nothing queued); -EAGAIN when it kept running inside the call;
+ * -ENOMEM.
+ */
+int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
+		 struct sc_call *call, u32 flags)
+{
+	struct queue q = { };
+	int ret;
+
+	q.p = new_pending(call, flags);
+	if (!q.p)
+		return -ENOMEM;
+	q.p->id = *snap;
+	inject_delay();
+	ret = sc_hold(t, SC_CANCEL_WAIT_MS, queue_held, &q);
 	if (ret) {
-		free_pending(p);
-		module_put(THIS_MODULE);
+		drop_pending(q.p);
+		return ret;
 	}
-	return ret;
+	if (q.wake)
+		wake_up_process(t);
+	return 0;
+}
+
+/*
+ * fd @fd of @t names @file. @t is held: it cannot run, and only a thread
+ * itself replaces or drops its files pointer (exit, unshare), so that stays
+ * a live table @t holds a reference to. Its slots are read under RCU, and
+ * the pinned @file cannot be freed: comparing pointers is enough.
+ */
+static bool held_fd_names(struct task_struct *t, unsigned long fd,
+			  const struct file *file)
+{
+	struct files_struct *files = READ_ONCE(t->files);
+	bool same;
+
+	if (!files || fd > INT_MAX)
+		return false;
+	rcu_read_lock();
+	same = files_lookup_fd_raw(files, fd) == file;
+	rcu_read_unlock();
+	return same;
+}
+
+/*
+ * sc_hold() callback of sc_interrupt_asleep(): @t held, asleep in the call
+ * the first look saw (@q->seen), the fd of a call on one socket still
+ * naming the socket pinned then: mark that instance and queue. Anything
+ * else: SC_SLOW, nothing changed.
+ */
+static int queue_asleep_held(struct task_struct *t, void *arg, bool held)
+{
+	struct queue *q = arg;
+	const struct sc_call *call = &q->p->call;
+	struct sc_snapshot now;
+
+	/* fresh: stamped, so asleep inside a socket call, not stopped */
+	if (!held || sc_snapshot_call(t, &now, true) || !now.fresh)
+		return SC_SLOW;
+	q->p->id = now;
+	if (!sc_same_site(q->seen, &now) ||
+	    (call->file && !call->socketcall &&
+	     !held_fd_names(t, now.args[0], call->file)) ||
+	    task_work_add(t, &q->p->work, TWA_NONE)) {
+		sc_arch_unstamp(t, now.stamp, now.prev);
+		return SC_SLOW;
+	}
+	set_tsk_thread_flag(t, TIF_NOTIFY_SIGNAL);
+	q->wake = READ_ONCE(t->__state) & TASK_INTERRUPTIBLE;
+	return 0;
+}
+
+/*
+ * A thread asleep in a socket call, in one hold: @seen, a first look at @t
+ * without holding it, shows a socket call, classified into @call (its
+ * socket pinned). If one hold then finds @t asleep in that same call, the
+ * fd still naming that socket, finding, marking and queueing are one
+ * critical section: nothing can end or restart the call in between (a stop
+ * or a ptrace interrupt that restarts it, data that completes it). Takes
+ * over call->file. 0 when queued; SC_SLOW when anything differs (nothing
+ * done: the caller takes the way of find_call() and sc_interrupt(), as a
+ * cancel arriving a moment later would); -ENOMEM. With a fault-injection
+ * delay (test builds) the caller always takes that way, whose window the
+ * delay widens.
+ */
+int sc_interrupt_asleep(struct task_struct *t, const struct sc_snapshot *seen,
+			struct sc_call *call, u32 flags)
+{
+	struct queue q = { .seen = seen };
+	int ret;
+
+	if (injecting()) {
+		if (call->file)
+			fput(call->file);
+		call->file = NULL;
+		return SC_SLOW;
+	}
+	q.p = new_pending(call, flags);
+	if (!q.p)
+		return -ENOMEM;
+	ret = sc_hold(t, 0, queue_asleep_held, &q);
+	if (ret) {
+		drop_pending(q.p);
+		return ret;
+	}
+	if (q.wake)
+		wake_up_process(t);
+	return 0;
 }

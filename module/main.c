@@ -12,6 +12,7 @@
  * target (target.c), classify its syscall (classify.c), act (interrupt.c),
  * copy_to_user.
  */
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -25,38 +26,161 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/sockcancel.h>
 
-#include "sockcancel.h"
+#include "sc_internal.h"
 
 static bool own_process_only;
 module_param(own_process_only, bool, 0644);
 MODULE_PARM_DESC(own_process_only,
 		 "Cancel only threads of the caller's own process (default: no)");
 
+struct find {
+	struct sc_snapshot snap;
+	bool stamp;
+	bool asleep_only;	/* a thread not asleep is passed by at once */
+	u64 mine, prev;		/* a stamp this cancel wrote, what it replaced */
+};
+
+/*
+ * sc_hold() callback: the thread's syscall, exact when it is held; while it
+ * runs inside a call, ask to wait for it to block or leave.
+ */
+static int find_held(struct task_struct *t, void *arg, bool held)
+{
+	struct find *f = arg;
+	int ret;
+
+	if (held)
+		ret = sc_snapshot_call(t, &f->snap, f->stamp);
+	else
+		ret = sc_arch_snapshot(t, &f->snap);
+	if (ret)
+		return ret;
+	if (f->snap.state == SC_OUTSIDE)
+		return -ENOENT;
+	if (held)
+		return 0;
+	/* running: worth waiting for only inside a socket call */
+	return f->snap.entry && !f->asleep_only ? -EAGAIN : -ENOENT;
+}
+
+/*
+ * Find the call @t is in and classify it (with @match: only a call on that
+ * socket file). @racy_ok: settle for what a thread that kept running inside
+ * a call shows (QUERY); a cancel needs the thread held.
+ */
+static int find_call(struct task_struct *t, const struct file *match,
+		     bool racy_ok, struct find *f, struct sc_call *call)
+{
+	unsigned int wait_ms = racy_ok ? SC_QUERY_WAIT_MS : SC_CANCEL_WAIT_MS;
+	unsigned long deadline = jiffies + msecs_to_jiffies(wait_ms);
+	bool entering;
+	int ret, frame = 0;
+	u64 mine, prev;
+
+	f->stamp = !racy_ok;
+again:
+	ret = sc_hold(t, wait_ms, find_held, f);
+	if (ret == -EAGAIN && racy_ok)
+		ret = 0;
+	mine = !ret && f->snap.fresh ? f->snap.stamp : 0;
+	prev = mine ? f->snap.prev : 0;
+	if (!ret)
+		ret = sc_classify(t, &f->snap, match, call);
+	/*
+	 * Not in a socket call: it may be running the SA_RESTART handler of
+	 * a signal that interrupted one, which sigreturn will restart; or be
+	 * on its way back into such a call, between the handler's sigreturn
+	 * (or a restart) and the syscall instruction.
+	 */
+	if (ret == -ENOENT && !f->asleep_only) {
+		frame = sc_arch_find_frame(t, &f->snap);
+		if (frame > 0)
+			ret = sc_classify(t, &f->snap, match, call);
+	}
+	/* not the call stamped: take back a stamp written for nothing */
+	if (mine && (ret || f->snap.stamp != mine))
+		sc_arch_unstamp(t, mine, prev);
+	/*
+	 * On its way, running or asleep on the way (a page fault while its
+	 * handler's frame is written): waited for like a running call, then
+	 * -EAGAIN.
+	 */
+	entering = ret == -ENOENT && !f->asleep_only &&
+		   (frame < 0 || sc_arch_entering(t, &f->snap));
+	if (entering && !time_after(jiffies, deadline) &&
+	    !fatal_signal_pending(current)) {
+		usleep_range(20, 100);
+		goto again;
+	}
+	if (entering && !racy_ok)
+		ret = -EAGAIN;
+	f->mine = !ret && f->snap.stamp == mine ? mine : 0;
+	f->prev = prev;
+	return ret;
+}
+
+/*
+ * A thread asleep in a socket call, the usual cancel, in one hold
+ * (sc_interrupt_asleep()): a first look without holding the thread finds
+ * the call, classifies it and pins its socket. SC_SLOW: nothing done.
+ */
+static int cancel_asleep(struct task_struct *t,
+			 struct sockcancel_thread_arg *arg)
+{
+	struct sc_snapshot seen;
+	struct sc_call call;
+	int ret;
+
+	if (sc_arch_snapshot(t, &seen) || seen.state != SC_IN_CALL ||
+	    sc_classify(t, &seen, NULL, &call))
+		return SC_SLOW;
+	ret = sc_interrupt_asleep(t, &seen, &call, arg->flags);
+	if (!ret) {
+		arg->op = call.op;
+		arg->fd = call.fd;
+	}
+	return ret;
+}
+
+/* A tid is positive; a pidfd is an fd. */
+static bool valid_target(const struct sockcancel_thread_arg *arg)
+{
+	return arg->flags & SOCKCANCEL_TARGET_PIDFD ? arg->tid >= 0 :
+						      arg->tid > 0;
+}
+
 /* Look at thread @arg->tid; with @cancel, interrupt its socket call. */
 static int thread_op(struct sockcancel_thread_arg *arg, bool cancel)
 {
-	struct sc_snapshot snap;
 	struct sc_call call;
 	struct task_struct *t;
+	struct find f = { };
 	int ret;
 
-	t = sc_get_target(arg->tid, own_process_only);
+	t = sc_get_target(arg->tid, arg->flags & SOCKCANCEL_TARGET_PIDFD,
+			  own_process_only, cancel);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 
-	ret = sc_snapshot(t, &snap);
-	if (!ret)
-		ret = sc_classify(t, &snap, NULL, &call);
+	ret = cancel ? cancel_asleep(t, arg) : SC_SLOW;
+	if (ret != SC_SLOW) {
+		put_task_struct(t);
+		return ret;
+	}
+	ret = find_call(t, NULL, !cancel, &f, &call);
 	if (!ret) {
 		arg->op = call.op;
 		arg->fd = call.fd;
 		if (cancel)
-			ret = sc_interrupt(t, &snap, &call, arg->flags);
+			ret = sc_interrupt(t, &f.snap, &call, arg->flags);
 		else if (call.file)
 			fput(call.file);
+		if (ret && f.mine)
+			sc_arch_unstamp(t, f.mine, f.prev);
 	}
 	put_task_struct(t);
-	return ret;
+	/* a call that ended before the cancel reached it: 0, as if in time */
+	return ret == SC_ENDED ? 0 : ret;
 }
 
 static int sockcancel_cancel(void __user *argp)
@@ -66,9 +190,9 @@ static int sockcancel_cancel(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags & ~SOCKCANCEL_RESET_ON_PARTIAL)
+	if (arg.flags & ~(SOCKCANCEL_RESET_ON_PARTIAL | SOCKCANCEL_TARGET_PIDFD))
 		return -EINVAL;
-	if (arg.tid <= 0)
+	if (!valid_target(&arg))
 		return -EINVAL;
 	/* a cancel cannot be taken back: fail before it if we cannot answer */
 	if (copy_to_user(argp, &arg, sizeof(arg)))
@@ -89,7 +213,7 @@ static int sockcancel_query(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.tid <= 0)
+	if ((arg.flags & ~SOCKCANCEL_TARGET_PIDFD) || !valid_target(&arg))
 		return -EINVAL;
 
 	ret = thread_op(&arg, false);
@@ -138,26 +262,42 @@ retry:
 	return n;
 }
 
-/* Interrupt every call of the caller's process on, or watching, @file. */
+/*
+ * Interrupt every call of the caller's process on, or watching, @file: by
+ * the fd the call names, or asleep on the socket's wait queue (its fd closed
+ * or given another file meanwhile). Returns the count, or -EAGAIN when a
+ * thread kept running inside a call on it (the calls cancelled so far stay
+ * cancelled).
+ */
 static int cancel_socket_calls(struct file *file, u32 flags)
 {
 	struct task_struct **tasks;
-	struct sc_snapshot snap;
 	struct sc_call call;
-	int i, n, count = 0;
+	struct find f;
+	int i, n, ret, count = 0, again = 0;
 
 	n = get_other_threads(&tasks);
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++) {
-		if (!sc_snapshot(tasks[i], &snap) &&
-		    !sc_classify(tasks[i], &snap, file, &call) &&
-		    !sc_interrupt(tasks[i], &snap, &call, flags))
+		/* a call on another fd counts only if it sleeps on @file */
+		f.asleep_only = !sc_arch_snapshot(tasks[i], &f.snap) &&
+				sc_elsewhere(tasks[i], &f.snap, file);
+		ret = find_call(tasks[i], file, false, &f, &call);
+		if (!ret && call.on_queue)
+			call.file = get_file(file);
+		if (!ret)
+			ret = sc_interrupt(tasks[i], &f.snap, &call, flags);
+		if (ret && f.mine)
+			sc_arch_unstamp(tasks[i], f.mine, f.prev);
+		if (!ret)
 			count++;
+		else if (ret == -EAGAIN)
+			again = ret;
 		put_task_struct(tasks[i]);
 	}
 	kvfree(tasks);
-	return count;
+	return again ? again : count;
 }
 
 static int sockcancel_cancel_socket(void __user *argp)

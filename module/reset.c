@@ -28,7 +28,7 @@
 #include <net/sock.h>
 #include <uapi/linux/sockcancel.h>
 
-#include "sockcancel.h"
+#include "sc_internal.h"
 
 static struct sock *stream_sock(struct file *file)
 {
@@ -69,22 +69,25 @@ static int iov_total(unsigned long uiov, unsigned long n, bool compat,
 	return 0;
 }
 
-/* The byte count the call asked to transfer. */
-static int wanted_bytes(const struct sc_call *call, bool compat, size_t *want)
+/*
+ * The byte count the call asked to transfer, from its arguments @ptr (the
+ * buffer, iovec array or msghdr) and @count.
+ */
+static int wanted_bytes(const struct sc_call *call, bool compat,
+			unsigned long ptr, unsigned long count, size_t *want)
 {
 	unsigned long iov, n;
 
 	switch (call->len) {
 	case SC_LEN_ARG2:
-		*want = min_t(size_t, call->len_args[1], MAX_RW_COUNT);
+		*want = min_t(size_t, count, MAX_RW_COUNT);
 		return 0;
 	case SC_LEN_IOV:
-		return iov_total(call->len_args[0], call->len_args[1], compat,
-				 want);
+		return iov_total(ptr, count, compat, want);
 	case SC_LEN_MSG:
 		if (compat) {
 			struct compat_msghdr __user *m =
-				compat_ptr(call->len_args[0]);
+				compat_ptr(ptr);
 			compat_uptr_t ciov;
 			compat_size_t cn;
 
@@ -95,7 +98,7 @@ static int wanted_bytes(const struct sc_call *call, bool compat, size_t *want)
 			n = cn;
 		} else {
 			struct user_msghdr __user *m =
-				(void __user *)call->len_args[0];
+				(void __user *)ptr;
 			struct iovec __user *uiov;
 
 			if (get_user(uiov, &m->msg_iov) ||
@@ -111,9 +114,11 @@ static int wanted_bytes(const struct sc_call *call, bool compat, size_t *want)
 
 /*
  * True when the call that returned @ret transferred part, not all, of a
- * stream call's data. Runs in the thread that made the call.
+ * stream call's data, @ptr and @count being its arguments (see
+ * wanted_bytes). Runs in the thread that made the call.
  */
-bool sc_is_partial(const struct sc_call *call, bool compat, long ret)
+bool sc_is_partial(const struct sc_call *call, bool compat, long ret,
+		   unsigned long ptr, unsigned long count)
 {
 	size_t want;
 
@@ -123,7 +128,7 @@ bool sc_is_partial(const struct sc_call *call, bool compat, long ret)
 		return false;
 	if (call->op != SOCKCANCEL_OP_RECV && call->op != SOCKCANCEL_OP_SEND)
 		return false;
-	if (wanted_bytes(call, compat, &want))
+	if (wanted_bytes(call, compat, ptr, count, &want))
 		return false;
 	return ret < want;
 }

@@ -1,39 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Finding the thread a cancel names, and reading what it is doing.
+ * Finding the thread a cancel names, holding it still, and marking the call
+ * it sleeps in (Documentation/sockcancel-design.rst, "Holding a thread
+ * still" and "Call instances").
  *
- * A thread is named by its tid in the caller's pid namespace and returned
- * with a task_struct reference that the caller drops with put_task_struct().
+ * A thread is named by a tid in the caller's pid namespace or by a pidfd,
+ * and returned with a task_struct reference the caller drops. Permission is
+ * ptrace's attach rule (PTRACE_MODE_ATTACH_REALCREDS) without the LSM hook,
+ * which modules cannot call.
  *
- * Permission follows ptrace's credential rule, without the LSM hook (which
- * modules cannot call): a thread of the caller's own process is always
- * allowed; another process only if the caller's uid and gid match the
- * target's real, effective and saved ids and the target is dumpable, or the
- * caller has CAP_SYS_PTRACE in the target's user namespace.
- *
- * Snapshots read the target's saved user registers (the pt_regs at the top
- * of its kernel stack) without stopping it. The stack can be freed once the
- * task is reaped; it is freed only after an RCU grace period, so it is read
- * under rcu_read_lock() after a single check that task->stack is still set.
- * The values are a racy view of a running thread; interrupt.c re-checks
- * them in the thread itself before acting.
+ * Locking: sc_hold() takes the thread's pi_lock; with the thread blocked and
+ * off its CPU, try_to_wake_up() cannot run it, so its saved registers are
+ * exact and the stamp (arch.h) written there marks the call instance. What
+ * runs under the lock only reads and writes registers.
  */
+#include <linux/atomic.h>
 #include <linux/cred.h>
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/coredump.h>
-#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
-#include <linux/sched/task_stack.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
-#include <asm/syscall.h>
 
 #include "compat.h"
-#include "sockcancel.h"
+#include "sc_internal.h"
 
 static bool same_ids(const struct cred *c, const struct cred *t)
 {
@@ -42,39 +40,88 @@ static bool same_ids(const struct cred *c, const struct cred *t)
 	       gid_eq(c->gid, t->egid) && gid_eq(c->gid, t->sgid);
 }
 
-static bool may_cancel(struct task_struct *t)
+/*
+ * ptrace's credential rule (kernel/ptrace.c) and the capability rule of
+ * the commoncap LSM (cap_ptrace_access_check): the same ids, or
+ * CAP_SYS_PTRACE over the target's user namespace; and the same user
+ * namespace with the target's permitted capabilities a subset of the
+ * caller's, or again CAP_SYS_PTRACE there; and a dumpable target.
+ */
+static bool may_cancel(struct task_struct *t, bool audit)
 {
-	const struct cred *tcred;
-	bool ok;
+	const struct cred *cred = current_cred(), *tcred;
+	bool ids, caps;
 
 	rcu_read_lock();
 	tcred = __task_cred(t);
-	ok = same_ids(current_cred(), tcred);
-	if (!ok)
-		ok = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	ids = same_ids(cred, tcred);
+	caps = cred->user_ns == tcred->user_ns &&
+	       cap_issubset(tcred->cap_permitted, cred->cap_permitted);
+	if (!ids || !caps) {
+		/* CAP_SYS_PTRACE over the target stands for both */
+		ids = sc_ptrace_capable(tcred->user_ns, audit);
+		caps = ids;
+	}
 	rcu_read_unlock();
-	if (!ok)
+	if (!ids || !caps)
 		return false;
 
-	return sc_dumpable_or_capable(t);
+	return sc_dumpable_or_capable(t, audit);
 }
 
 /*
- * Returns the thread @tid with a reference, or ERR_PTR: -ESRCH when no such
- * thread is visible, -EINVAL for kernel threads and io_uring workers (they
- * never run a user's socket call), -EPERM when the caller may not cancel it.
+ * The thread a pidfd of the caller names, referenced: a thread pidfd its
+ * thread, a process pidfd the main thread. The pid cannot be reused while
+ * the pidfd holds it: an exited thread gives NULL, never another.
  */
-struct task_struct *sc_get_target(pid_t tid, bool own_process_only)
+static struct task_struct *pidfd_task(int fd, int *err)
+{
+	struct task_struct *t = NULL;
+	struct file *file;
+	struct pid *pid;
+
+	*err = -EBADF;
+	file = fget(fd);
+	if (!file)
+		return NULL;
+	pid = sc_pidfd_pid(file);
+	if (pid) {
+		*err = -ESRCH;
+		rcu_read_lock();
+		t = pid_task(pid, PIDTYPE_PID);
+		if (t)
+			get_task_struct(t);
+		rcu_read_unlock();
+	}
+	fput(file);
+	return t;
+}
+
+/*
+ * Returns the thread @id names (a tid in the caller's pid namespace, or
+ * with @pidfd a pidfd of the caller) with a reference, or ERR_PTR: -ESRCH
+ * when no such thread is visible or it exited, -EBADF when @id is no
+ * pidfd, -EINVAL for kernel threads and io_uring workers (they never run a
+ * user's socket call), -EPERM when the caller may not cancel it.
+ * @audit: a refused capability is logged (CANCEL), or not (QUERY).
+ */
+struct task_struct *sc_get_target(int id, bool pidfd, bool own_process_only,
+				  bool audit)
 {
 	struct task_struct *t;
+	int err = -ESRCH;
 
-	rcu_read_lock();
-	t = pid_task(find_vpid(tid), PIDTYPE_PID);
-	if (t)
-		get_task_struct(t);
-	rcu_read_unlock();
+	if (pidfd) {
+		t = pidfd_task(id, &err);
+	} else {
+		rcu_read_lock();
+		t = pid_task(find_vpid(id), PIDTYPE_PID);
+		if (t)
+			get_task_struct(t);
+		rcu_read_unlock();
+	}
 	if (!t)
-		return ERR_PTR(-ESRCH);
+		return ERR_PTR(err);
 
 	if (t->flags & (PF_KTHREAD | PF_IO_WORKER)) {
 		put_task_struct(t);
@@ -82,60 +129,142 @@ struct task_struct *sc_get_target(pid_t tid, bool own_process_only)
 	}
 	if (same_thread_group(current, t))
 		return t;
-	if (own_process_only || !may_cancel(t)) {
+	if (own_process_only || !may_cancel(t, audit)) {
 		put_task_struct(t);
 		return ERR_PTR(-EPERM);
 	}
 	return t;
 }
 
-/* -ENOENT when the thread has no kernel stack any more (it is gone). */
-int sc_snapshot(struct task_struct *t, struct sc_snapshot *snap)
+/* Blocked and off its CPU; the caller holds t->pi_lock. */
+static bool blocked(struct task_struct *t)
 {
-	struct pt_regs *regs;
-	void *stack;
+	unsigned int state = READ_ONCE(t->__state);
 
-	rcu_read_lock();
-	stack = READ_ONCE(t->stack);
-	if (!stack) {
-		rcu_read_unlock();
-		return -ENOENT;
-	}
-	/* task_pt_regs(), from the one stack pointer read above */
-	regs = (struct pt_regs *)(stack + THREAD_SIZE -
-				  TOP_OF_KERNEL_STACK_PADDING) - 1;
-	snap->nr = syscall_get_nr(t, regs);
-	snap->ret = regs->ax;
-	snap->ip = regs->ip;
-	snap->compat = task_thread_info(t)->status & TS_COMPAT;
-	syscall_get_arguments(t, regs, snap->args);
-	rcu_read_unlock();
-	return 0;
+	if (state == TASK_RUNNING || state == TASK_WAKING)
+		return false;
+	smp_rmb();	/* __state before on_rq, as try_to_wake_up() reads them */
+	if (sc_runnable(t))
+		return false;
+	smp_rmb();	/* on_rq before on_cpu: __schedule() is done with it */
+	return !smp_load_acquire(&t->on_cpu);
 }
 
 /*
- * True while the thread is inside a syscall that has not yet decided its
- * result: running or sleeping (-ENOSYS, set at entry), or interrupted and
- * stopped before the restart decision (SIGSTOP, ptrace), where the call is
- * still outstanding. -ERESTARTNOINTR calls are always restarted; they are
- * never reported.
+ * Calls @fn(@t, @arg, held) under @t's pi_lock, held true when @t is
+ * blocked (held still), until @fn returns something else than -EAGAIN:
+ * @fn says -EAGAIN when @t runs inside the call of interest and is worth
+ * waiting for. Waits up to @wait_ms, then returns -EAGAIN.
  */
-bool sc_in_syscall(const struct sc_snapshot *snap)
+int sc_hold(struct task_struct *t, unsigned int wait_ms,
+	    int (*fn)(struct task_struct *t, void *arg, bool held), void *arg)
 {
-	switch (snap->ret) {
-	case -ENOSYS:
-	case -ERESTARTSYS:
-	case -ERESTARTNOHAND:
-	case -ERESTART_RESTARTBLOCK:
-		return snap->nr >= 0;
-	default:
-		return false;
+	unsigned long deadline = jiffies + msecs_to_jiffies(wait_ms);
+	unsigned long flags;
+	unsigned int spins = 0;
+	int ret;
+
+	for (;;) {
+		raw_spin_lock_irqsave(&t->pi_lock, flags);
+		ret = fn(t, arg, blocked(t));
+		raw_spin_unlock_irqrestore(&t->pi_lock, flags);
+		if (ret != -EAGAIN || time_after(jiffies, deadline))
+			return ret;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		/* a thread on its way into sleep takes microseconds */
+		if (spins++ < 16)
+			cpu_relax();
+		else
+			usleep_range(20, 100);
 	}
 }
 
-/* The same syscall instance, still undecided. */
-bool sc_same_call(const struct sc_snapshot *a, const struct sc_snapshot *b)
+/*
+ * Reads @len bytes at user address @addr of @t into @buf; returns how many
+ * were read, fewer where the mapping ends. A thread of the caller's own
+ * address space (the usual case: a runtime cancels its own threads) is read
+ * the way the caller reads its own memory, without a page fault
+ * (copy_from_user_nofault()): no walk of the page tables, no mmap_lock, and
+ * no wait for a fault to be resolved (userfaultfd, I/O). Another process,
+ * or memory not present, goes through access_process_vm(), the module's
+ * way before, which says exactly where it stopped. May sleep.
+ */
+size_t sc_read_user(struct task_struct *t, unsigned long addr, void *buf,
+		    size_t len)
+{
+	int n;
+
+	if (READ_ONCE(t->mm) == current->mm &&
+	    !copy_from_user_nofault(buf, (const void __user *)addr, len))
+		return len;
+	n = access_process_vm(t, addr, buf, len, 0);
+	return n > 0 ? n : 0;
+}
+
+static atomic_t next_chain = ATOMIC_INIT(0);
+
+/*
+ * Snapshot of @t, with @t held by sc_hold(). With @stamp, mark the call
+ * instance: a thread asleep inside a socket call gets a new chain, or the
+ * next generation of the chain another cancel gave it (the same instance);
+ * a stopped or traced thread is only counted.
+ */
+int sc_snapshot_call(struct task_struct *t, struct sc_snapshot *snap,
+		     bool stamp)
+{
+	unsigned int state = READ_ONCE(t->__state);
+	u64 id;
+	int ret;
+
+	ret = sc_arch_snapshot(t, snap);
+	if (ret)
+		return ret;
+	snap->held = true;
+	snap->fresh = false;
+	/*
+	 * Asleep inside a socket call (the wait, or lock_sock() before it).
+	 * -ENOSYS is also what a call refused by seccomp returns: a thread
+	 * asleep on its way out of such a call (in a task work) would carry
+	 * the stamp back as its result, but the interruption restores it
+	 * there, and a cancel that queues none takes its stamp back. Stopped
+	 * and traced threads keep their register as the kernel needs it.
+	 */
+	if (!stamp || snap->state != SC_IN_CALL ||
+	    !snap->entry ||
+	    (state & (__TASK_STOPPED | __TASK_TRACED)) ||
+	    !(state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)))
+		return 0;
+	snap->prev = snap->stamp;
+	if (snap->stamp)
+		id = (snap->stamp & ~0xffffULL) | ((snap->stamp + 1) & 0xffff);
+	else
+		id = (u64)((u32)atomic_inc_return(&next_chain) | 1) << 16;
+	snap->stamp = sc_arch_stamp(t, id);
+	snap->fresh = true;
+	return 0;
+}
+
+/* The same call, arguments included (not necessarily the same instance). */
+bool sc_same_site(const struct sc_snapshot *a, const struct sc_snapshot *b)
 {
 	return a->nr == b->nr && a->ip == b->ip && a->compat == b->compat &&
-	       a->args[0] == b->args[0] && sc_in_syscall(b);
+	       !memcmp(a->args, b->args, sizeof(a->args));
+}
+
+/*
+ * @now is the instance @then (held) was taken of: the stamp's chain is
+ * still there. A stopped or traced thread carries no stamp: its call, at
+ * the same place and still undecided, is taken for the same one, also once
+ * it was restarted after SIGCONT (a new identical call in the same instant
+ * cannot be told apart there).
+ */
+bool sc_same_instance(const struct sc_snapshot *then,
+		      const struct sc_snapshot *now)
+{
+	if (!sc_same_site(then, now))
+		return false;
+	if (then->stamp)
+		return sc_same_chain(now->stamp, then->stamp);
+	return now->state != SC_OUTSIDE;
 }

@@ -7,23 +7,9 @@
 #define _GNU_SOURCE
 #include <poll.h>
 
-#include "sockcancel_util.h"
+#include "toolkit/toolkit.h"
+#include "toolkit/syscalls.h"
 #include "kselftest_harness.h"
-
-#define STILL_BLOCKED_MS	300
-#define RETURN_MS		5000
-
-static int cancel_socket(int dev, int fd, __u32 flags, __u32 *count)
-{
-	struct sockcancel_socket_arg arg = { .fd = fd, .flags = flags };
-	int ret;
-
-	arg.count = 0xcccccccc;
-	ret = ioctl(dev, SOCKCANCEL_IOC_CANCEL_SOCKET, &arg);
-	if (count)
-		*count = arg.count;
-	return ret;
-}
 
 FIXTURE(two) {
 	int dev;
@@ -65,7 +51,7 @@ TEST_F(two, eight_on_one_two_on_another)
 		ASSERT_TRUE(call_start(&c[i], SYS_recvfrom));
 	}
 
-	ASSERT_EQ(0, cancel_socket(self->dev, dup_a, 0, &count));
+	ASSERT_EQ(0, sc_cancel_socket(self->dev, dup_a, 0, &count));
 	EXPECT_EQ(8, count);
 	for (i = 0; i < 8; i++) {
 		ASSERT_TRUE(call_join(&c[i], RETURN_MS));
@@ -88,7 +74,7 @@ TEST_F(two, nothing_blocked)
 {
 	__u32 count;
 
-	ASSERT_EQ(0, cancel_socket(self->dev, self->a[0], 0, &count));
+	ASSERT_EQ(0, sc_cancel_socket(self->dev, self->a[0], 0, &count));
 	EXPECT_EQ(0, count);
 }
 
@@ -108,9 +94,9 @@ TEST_F(two, poll_watching_the_socket)
 			      .arg = self->b[1] };
 	__u32 count;
 
-	ASSERT_TRUE(call_start(&watching, SYS_poll));
-	ASSERT_TRUE(call_start(&other, SYS_poll));
-	ASSERT_EQ(0, cancel_socket(self->dev, self->a[0], 0, &count));
+	ASSERT_TRUE(call_start(&watching, NR_POLL));
+	ASSERT_TRUE(call_start(&other, NR_POLL));
+	ASSERT_EQ(0, sc_cancel_socket(self->dev, self->a[0], 0, &count));
 	EXPECT_EQ(1, count);
 	ASSERT_TRUE(call_join(&watching, RETURN_MS));
 	EXPECT_EQ(-1, watching.ret);
@@ -133,11 +119,101 @@ TEST_F(two, other_process_is_not_touched)
 		_exit(recv(self->a[0], &x, 1, 0) == 1 ? 0 : 1);
 	ASSERT_TRUE(wait_blocked_in(pid, pid, SYS_recvfrom, 5000));
 	/* the same socket, but another process: not ours to cancel */
-	ASSERT_EQ(0, cancel_socket(self->dev, self->a[0], 0, &count));
+	ASSERT_EQ(0, sc_cancel_socket(self->dev, self->a[0], 0, &count));
 	EXPECT_EQ(0, count);
 	ASSERT_EQ(1, send(self->a[1], "z", 1, 0));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * A call whose fd another thread closed, or gave another file with dup2,
+ * while it sleeps is still a call on the socket: CANCEL_SOCKET through
+ * another fd of that socket finds it asleep on the socket's wait queue.
+ * A call asleep on the other socket, its fd closed too, is not touched.
+ */
+static void fd_gone(int fd, bool replace)
+{
+	int pipefd[2];
+
+	if (!replace) {
+		close(fd);
+		return;
+	}
+	if (pipe(pipefd))
+		return;
+	dup2(pipefd[0], fd);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+static void fd_gone_while_asleep(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(two) *self, bool replace)
+{
+	int on_a = dup(self->a[0]), on_b = dup(self->b[0]);
+	struct call a = { .fn = do_recv, .fd = on_a };
+	struct call b = { .fn = do_recv, .fd = on_b };
+	char buf[2][8];
+	__u32 count;
+
+	ASSERT_LE(0, on_a);
+	ASSERT_LE(0, on_b);
+	a.buf = buf[0];
+	a.len = sizeof(buf[0]);
+	b.buf = buf[1];
+	b.len = sizeof(buf[1]);
+	ASSERT_TRUE(call_start(&a, SYS_recvfrom));
+	ASSERT_TRUE(call_start(&b, SYS_recvfrom));
+	fd_gone(on_a, replace);
+	fd_gone(on_b, replace);
+
+	ASSERT_EQ(0, sc_cancel_socket(self->dev, self->a[0], 0, &count));
+	EXPECT_EQ(1, count);
+	ASSERT_TRUE(call_join(&a, RETURN_MS));
+	EXPECT_EQ(-1, a.ret);
+	EXPECT_EQ(EINTR, a.err);
+
+	EXPECT_FALSE(call_join(&b, STILL_BLOCKED_MS));
+	ASSERT_EQ(1, send(self->b[1], "b", 1, 0));
+	ASSERT_TRUE(call_join(&b, RETURN_MS));
+	EXPECT_EQ(1, b.ret);
+	if (replace) {
+		close(on_a);
+		close(on_b);
+	}
+}
+
+TEST_F(two, fd_closed_while_asleep)
+{
+	fd_gone_while_asleep(_metadata, self, false);
+}
+
+TEST_F(two, fd_replaced_while_asleep)
+{
+	fd_gone_while_asleep(_metadata, self, true);
+}
+
+/* The same for accept on a TCP listener, its fd closed. */
+TEST(accept_fd_closed_while_asleep)
+{
+	int dev = open_dev(), l = tcp_listener(NULL, 4), fd;
+	struct call c = { .fn = do_accept };
+	__u32 count;
+
+	ASSERT_LE(0, dev);
+	ASSERT_LE(0, l);
+	fd = dup(l);
+	ASSERT_LE(0, fd);
+	c.fd = fd;
+	ASSERT_TRUE(call_start(&c, SYS_accept));
+	close(fd);
+	ASSERT_EQ(0, sc_cancel_socket(dev, l, 0, &count));
+	EXPECT_EQ(1, count);
+	ASSERT_TRUE(call_join(&c, RETURN_MS));
+	EXPECT_EQ(-1, c.ret);
+	EXPECT_EQ(EINTR, c.err);
+	close(l);
+	close(dev);
 }
 
 TEST_HARNESS_MAIN

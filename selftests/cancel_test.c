@@ -13,13 +13,10 @@
 #include <sys/select.h>
 #include <sys/uio.h>
 
-#include "sockcancel_util.h"
+#include "toolkit/toolkit.h"
+#include "toolkit/syscalls.h"
 #include "kselftest_harness.h"
-
-/* How long a thread that should stay blocked is watched. */
-#define STILL_BLOCKED_MS	300
-/* Upper bound for a cancelled call to return. */
-#define RETURN_MS		5000
+#include "toolkit/stream_fixture.h"
 
 /* ---- recv on every kind of socket ------------------------------------ */
 
@@ -191,7 +188,7 @@ static long do_select(struct call *c)
 
 	FD_ZERO(&r);
 	FD_SET(c->fd, &r);
-	return syscall(SYS_select, c->fd + 1, &r, NULL, NULL, NULL);
+	return sys_select(c->fd + 1, &r, NULL, NULL, NULL);
 }
 
 static long do_pselect(struct call *c)
@@ -207,8 +204,8 @@ static long do_pselect(struct call *c)
 TEST_F(sock, poll_family)
 {
 	static const struct { long (*fn)(struct call *); long nr; } calls[] = {
-		{ do_poll, SYS_poll }, { do_ppoll, SYS_ppoll },
-		{ do_select, SYS_select }, { do_pselect, SYS_pselect6 },
+		{ do_poll, NR_POLL }, { do_ppoll, SYS_ppoll },
+		{ do_select, NR_SELECT }, { do_pselect, SYS_pselect6 },
 	};
 	struct pollfd p = { .fd = self->sv[0], .events = POLLIN };
 	unsigned int i;
@@ -281,6 +278,7 @@ static long do_nanosleep(struct call *c)
 	struct timespec rem = { 0 };
 	long ret = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &rem);
 
+	(void)c;
 	/* clock_nanosleep returns the error itself */
 	errno = ret;
 	return ret ? -1 : 0;
@@ -300,6 +298,7 @@ static int futex_word;
 
 static long do_futex(struct call *c)
 {
+	(void)c;
 	return syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, NULL,
 		       NULL, 0);
 }
@@ -336,7 +335,7 @@ TEST_F(other, epoll_wait_on_a_socket)
 	ASSERT_LE(0, ep);
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev));
 	c.fd = ep;
-	ASSERT_TRUE(call_start(&c, SYS_epoll_wait));
+	ASSERT_TRUE(call_start(&c, NR_EPOLL_WAIT));
 	expect_untouched(_metadata, self->dev, &c);
 	ASSERT_EQ(1, write(sv[1], &x, 1));
 	ASSERT_TRUE(call_join(&c, RETURN_MS));
@@ -367,7 +366,7 @@ TEST_F(other, pipe_read)
 TEST_F(other, poll_and_select_on_pipe_only)
 {
 	static const struct { long (*fn)(struct call *); long nr; } calls[] = {
-		{ do_poll, SYS_poll }, { do_select, SYS_select },
+		{ do_poll, NR_POLL }, { do_select, NR_SELECT },
 	};
 	unsigned int i;
 	int p[2];
@@ -388,20 +387,6 @@ TEST_F(other, poll_and_select_on_pipe_only)
 }
 
 /* ---- accept and connect ----------------------------------------------- */
-
-static int tcp_listener(struct sockaddr_in *a, int backlog)
-{
-	socklen_t len = sizeof(*a);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-
-	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || bind(l, (void *)a, sizeof(*a)) || listen(l, backlog) ||
-	    getsockname(l, (void *)a, &len))
-		return -1;
-	return l;
-}
 
 /* After the cancel the listener works: a new connection is accepted. */
 static void still_accepts(struct __test_metadata *_metadata, int l,
@@ -484,15 +469,29 @@ TEST_F(other, connect_keeps_connecting)
 
 /* ---- send ------------------------------------------------------------- */
 
-/* Fill @fd's send path until a non-blocking send would block. */
-static size_t fill(int fd)
+/*
+ * Fill the path from @fd to @peer until a non-blocking send would block.
+ * Fixed stream buffer sizes stop TCP's autotuning making room again later;
+ * a second fill after a pause takes what late acknowledgements freed.
+ */
+static size_t fill(int fd, int peer)
 {
 	static char junk[65536];
 	size_t total = 0;
+	socklen_t len = sizeof(int);
+	int round, type;
 	ssize_t n;
 
-	while ((n = send(fd, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
-		total += n;
+	if (!getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) &&
+	    type == SOCK_STREAM) {
+		small_buffers(fd);
+		small_buffers(peer);
+	}
+	for (round = 0; round < 2; round++) {
+		while ((n = send(fd, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
+			total += n;
+		usleep(50000);
+	}
 	return total;
 }
 
@@ -504,43 +503,13 @@ TEST_F(sock, send_on_full_buffer)
 	if (variant->type == SOCK_DGRAM && variant->family == AF_INET)
 		SKIP(return, "UDP sends do not block on a full peer");
 	c.buf = buf;
-	fill(self->sv[0]);
+	fill(self->sv[0], self->sv[1]);
 	ASSERT_TRUE(call_start(&c, SYS_sendto));
 	cancel_and_expect_eintr(_metadata, self->dev, &c, SOCKCANCEL_OP_SEND,
 				self->sv[0]);
 }
 
 /* ---- partial transfers without SOCKCANCEL_RESET_ON_PARTIAL ------------- */
-
-FIXTURE(stream) {
-	int dev;
-	int sv[2];
-};
-
-FIXTURE_VARIANT(stream) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(stream, tcp) { .family = AF_INET };
-FIXTURE_VARIANT_ADD(stream, unix) { .family = AF_UNIX };
-
-FIXTURE_SETUP(stream)
-{
-	self->dev = open_dev();
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, make_pair(variant->family, SOCK_STREAM, self->sv));
-	small_buffers(self->sv[0]);
-	small_buffers(self->sv[1]);
-}
-
-FIXTURE_TEARDOWN(stream)
-{
-	close(self->sv[0]);
-	close(self->sv[1]);
-	close(self->dev);
-}
-
-#define BIG (1 << 20)
 
 static unsigned char pattern(size_t i)
 {
@@ -634,6 +603,7 @@ static volatile int handled;
 
 static void on_usr1(int sig)
 {
+	(void)sig;
 	handled++;
 }
 
@@ -667,17 +637,6 @@ TEST_F(sock, never_restarted_with_sa_restart)
 }
 
 /* ---- stopped and traced threads --------------------------------------- */
-
-/* A child blocked in recv; it exits 0 if the call gave EINTR. */
-static pid_t blocked_child(int fd)
-{
-	pid_t pid = fork();
-	char b;
-
-	if (pid)
-		return pid;
-	_exit(recv(fd, &b, 1, 0) == -1 && errno == EINTR ? 0 : 1);
-}
 
 TEST_F(sock, stopped_thread)
 {
@@ -731,6 +690,7 @@ static volatile int child_handled;
 
 static void child_on_usr1(int sig)
 {
+	(void)sig;
 	child_handled = 1;
 }
 

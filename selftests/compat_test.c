@@ -10,10 +10,9 @@
 #include <linux/net.h>
 #include <sys/ptrace.h>
 
-#include "sockcancel_util.h"
+#include "toolkit/toolkit.h"
+#include "toolkit/handler_window.h"
 #include "kselftest_harness.h"
-
-#define RETURN_MS	5000
 
 static long socketcall_recv(struct call *c)
 {
@@ -139,11 +138,15 @@ static volatile int child_handled;
 
 static void on_usr1(int sig)
 {
+	(void)sig;
 	child_handled = 1;
 }
 
 static void on_usr1_info(int sig, siginfo_t *si, void *uc)
 {
+	(void)sig;
+	(void)si;
+	(void)uc;
 	child_handled = 1;
 }
 
@@ -198,6 +201,28 @@ TEST_F(compat, restart_handler_sigframe)
 TEST_F(compat, restart_handler_rt_sigframe)
 {
 	traced_delivery(_metadata, self->dev, self->sv[0], true);
+}
+
+/* A cancel while an SA_RESTART handler runs (toolkit/handler_window.h). */
+TEST_F(compat, cancel_while_handler_sleeps_sigframe)
+{
+	struct handler_setup hs = { HANDLER_SLEEPS, false, false };
+
+	EXPECT_EQ(0, handler_window(&hs, self->sv[0]));
+}
+
+TEST_F(compat, cancel_while_handler_sleeps_rt_sigframe)
+{
+	struct handler_setup hs = { HANDLER_SLEEPS, true, false };
+
+	EXPECT_EQ(0, handler_window(&hs, self->sv[0]));
+}
+
+TEST_F(compat, cancel_while_handler_makes_syscalls_on_altstack)
+{
+	struct handler_setup hs = { HANDLER_SYSCALLS, true, true };
+
+	EXPECT_EQ(0, handler_window(&hs, self->sv[0]));
 }
 
 TEST_HARNESS_MAIN

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "sockcancel_util.h"
+#include "toolkit/toolkit.h"
 #include "kselftest_harness.h"
 
 FIXTURE(dev) {
@@ -54,7 +54,8 @@ TEST_F(dev, unknown_ioctl)
 
 TEST_F(dev, cancel_bad_flags)
 {
-	EXPECT_EQ(-1, sc_cancel(self->dev, gettid(), 2, NULL));
+	/* the first bit after SOCKCANCEL_TARGET_PIDFD */
+	EXPECT_EQ(-1, sc_cancel(self->dev, gettid(), 4, NULL));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, sc_cancel(self->dev, gettid(), 0x80000000u, NULL));
 	EXPECT_EQ(EINVAL, errno);

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Who may cancel whom: the own process always; another process with the
- * same ids if it is dumpable, or with CAP_SYS_PTRACE; never a thread outside
- * the caller's pid namespace; only the own process when the module's
- * own_process_only parameter is set. Runs as root and drops to uids.
+ * Who may cancel whom: the own process always; another process only where
+ * ptrace would be allowed: the same ids, the same user namespace and no
+ * capability the caller lacks, a dumpable target; or CAP_SYS_PTRACE over
+ * the target. Never a thread outside the caller's pid namespace; only the
+ * own process when the module's own_process_only parameter is set. Runs as
+ * root and drops to uids.
  */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <signal.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/xattr.h>
 
-#include "sockcancel_util.h"
+#include "toolkit/toolkit.h"
 #include "kselftest_harness.h"
 
 #define PARAM "/sys/module/sockcancel/parameters/own_process_only"
@@ -187,4 +192,159 @@ TEST_F(perm, own_process_only)
 	close(dev);
 }
 
-TEST_HARNESS_MAIN
+/* Write @text to /proc/self/@file; false on failure. */
+static bool write_self(const char *file, const char *text)
+{
+	char path[64];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok;
+}
+
+/* Exit codes of the user-namespace child, one bit per refusal seen. */
+#define NS_QUERY_EPERM	1
+#define NS_CANCEL_EPERM	2
+#define NS_PTRACE_EPERM	4
+
+/*
+ * A process of uid 1000 that enters a user namespace of its own with its
+ * uid mapped 1:1 (what bwrap and browser sandboxes do) is still uid 1000,
+ * but in another user namespace: ptrace refuses it access to uid 1000's
+ * processes outside, and so does the device.
+ */
+TEST_F(perm, user_namespace_denied)
+{
+	struct sockcancel_thread_arg out;
+	pid_t pid;
+	int status, dev, seen = 0;
+
+	self->target = blocked_as(1000, self->sv[0], true);
+	ASSERT_TRUE(wait_blocked_in(self->target, self->target, SYS_recvfrom,
+				    5000));
+	pid = fork();
+	if (!pid) {
+		become(1000);
+		/* as a process that did not change uid: its /proc files */
+		prctl(PR_SET_DUMPABLE, 1);
+		dev = open_dev();
+		if (dev < 0 || unshare(CLONE_NEWUSER) ||
+		    !write_self("setgroups", "deny") ||
+		    !write_self("uid_map", "1000 1000 1") ||
+		    !write_self("gid_map", "1000 1000 1"))
+			_exit(100);
+		if (sc_query(dev, self->target, &out) && errno == EPERM)
+			seen |= NS_QUERY_EPERM;
+		if (sc_cancel(dev, self->target, 0, NULL) && errno == EPERM)
+			seen |= NS_CANCEL_EPERM;
+		if (ptrace(PTRACE_ATTACH, self->target, 0, 0) && errno == EPERM)
+			seen |= NS_PTRACE_EPERM;
+		_exit(seen);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_NE(100, WEXITSTATUS(status)) TH_LOG("no user namespace");
+	EXPECT_TRUE(WEXITSTATUS(status) & NS_PTRACE_EPERM);
+	EXPECT_TRUE(WEXITSTATUS(status) & NS_QUERY_EPERM);
+	EXPECT_TRUE(WEXITSTATUS(status) & NS_CANCEL_EPERM);
+
+	/* the same uid outside a user namespace may (the control) */
+	EXPECT_EQ(0, cancel_as(1000, self->target));
+	expect_target_eintr(_metadata, &self->target);
+}
+
+#define CAP_SELF	"/tmp/perm_test_capself"
+
+/*
+ * Argument of the re-executed copy that carries a file capability: block in
+ * recv on fd @fd, dumpable again, and exit 0 on EINTR (102: the capability
+ * did not come with the exec).
+ */
+static int blocked_with_capability(int fd)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	char b;
+
+	if (syscall(SYS_capget, &h, d) ||
+	    !(d[0].permitted & (1U << CAP_NET_RAW)))
+		return 102;
+	prctl(PR_SET_DUMPABLE, 1);
+	return recv(fd, &b, 1, 0) == -1 && errno == EINTR ? 0 : 1;
+}
+
+/* Copy this program to @path; false on failure. */
+static bool copy_self(const char *path)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY), out;
+	ssize_t n;
+	bool ok = in >= 0;
+
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ok = ok && out >= 0;
+	while (ok && (n = read(in, buf, sizeof(buf))) > 0)
+		ok = write(out, buf, n) == n;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ok;
+}
+
+/*
+ * A target of the caller's uid that gained a capability from its program
+ * file (and made itself dumpable again) has a capability the caller lacks:
+ * ptrace refuses, and so does the device.
+ */
+TEST_F(perm, file_capability_denied)
+{
+	struct vfs_cap_data cap = {
+		.magic_etc = VFS_CAP_REVISION_2,
+		.data[0].permitted = 1U << CAP_NET_RAW,
+	};
+	char fdarg[16];
+	pid_t pid;
+	int status;
+
+	ASSERT_TRUE(copy_self(CAP_SELF));
+	if (setxattr(CAP_SELF, "security.capability", &cap,
+		     XATTR_CAPS_SZ_2, 0))
+		SKIP(return, "no file capabilities here: %s", strerror(errno));
+	self->target = fork();
+	if (!self->target) {
+		become(1000);
+		snprintf(fdarg, sizeof(fdarg), "%d", self->sv[0]);
+		execl(CAP_SELF, CAP_SELF, "--blocked-with-capability", fdarg,
+		      NULL);
+		_exit(103);
+	}
+	ASSERT_TRUE(wait_blocked_in(self->target, self->target, SYS_recvfrom,
+				    5000));
+	EXPECT_EQ(EPERM, cancel_as(1000, self->target));
+	pid = fork();
+	if (!pid) {
+		become(1000);
+		_exit(ptrace(PTRACE_ATTACH, self->target, 0, 0) ? errno : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(EPERM, WEXITSTATUS(status));
+
+	/* CAP_SYS_PTRACE still may */
+	EXPECT_EQ(0, cancel_as(0, self->target));
+	expect_target_eintr(_metadata, &self->target);
+	unlink(CAP_SELF);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--blocked-with-capability"))
+		return blocked_with_capability(atoi(argv[2]));
+	return test_harness_run(argc, argv);
+}

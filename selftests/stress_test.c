@@ -34,7 +34,10 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 
-#include "sockcancel_util.h"
+#include "toolkit/toolkit.h"
+#include "toolkit/syscalls.h"
+#include "toolkit/idler.h"
+#include "toolkit/ioctl_errnos.h"
 #include "kselftest_harness.h"
 
 #define STRESS_SECONDS	20
@@ -279,7 +282,10 @@ static void check_sleeper(struct sleeper *z, long now)
 	pthread_mutex_lock(&z->lock);
 	if (atomic_load(&z->eintr) < z->required &&
 	    now - z->since_ms > BOUND_MS) {
-		FAIL("cancelled call of %d not ended after %ld ms",
+		FAIL("cancelled %s%s of %d not ended after %ld ms",
+		     z->kind == K_RECV ? "recv" :
+		     z->kind == K_ACCEPT ? "accept" : "poll",
+		     z->in_child ? " in the stopped child" : "",
 		     atomic_load(&z->tid), now - z->since_ms);
 		z->since_ms = now;	/* once per bound */
 	}
@@ -287,29 +293,6 @@ static void check_sleeper(struct sleeper *z, long now)
 	if (atomic_load(&z->bad))
 		FAIL("blocked call of %d returned other than EINTR",
 		     atomic_load(&z->tid));
-}
-
-/* ---- idle threads: never EINTR ---- */
-
-struct idler {
-	int kind, ep;
-	atomic_long eintr;
-};
-
-static void *idler_thread(void *p)
-{
-	struct idler *d = p;
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	struct epoll_event ev;
-	int r;
-
-	while (!atomic_load(&stop_all)) {
-		errno = 0;
-		r = d->kind ? nanosleep(&ts, NULL) : epoll_wait(d->ep, &ev, 1, 10);
-		if (r < 0 && errno == EINTR)
-			atomic_fetch_add(&d->eintr, 1);
-	}
-	return NULL;
 }
 
 /* ---- the world ---- */
@@ -320,32 +303,22 @@ struct world {
 	struct sleeper *z;	/* 3 own, 1 in the stopped child (shared) */
 	int nz;
 	pid_t stopchild;
-	struct idler idle[2];
+	struct idler idle[2];	/* epoll_wait, nanosleep: never EINTR */
 	atomic_int churn_tids[4];	/* shared with the churn children */
 	atomic_int *ctids;
-	long cancels_ok, cancels[3][140], by_socket;
+	long cancels_ok, cancels[SC_IOCTLS][140], by_socket;
 };
 
-static const unsigned long documented[3][8] = {
-	{ EINVAL, ESRCH, EPERM, ENOENT, ENOMEM, EFAULT },
-	{ EINVAL, ESRCH, EPERM, ENOMEM, EFAULT },
-	{ EINVAL, EBADF, ENOTSOCK, ENOMEM, EFAULT },
-};
-
-static void check_errno(struct world *w, int ioc, int ret, int err)
+static void check_errno(struct world *w, enum sc_ioctl ioc, int ret, int err)
 {
-	int i;
-
 	if (!ret) {
 		w->cancels[ioc][0]++;
 		return;
 	}
 	if (err < 140)
 		w->cancels[ioc][err]++;
-	for (i = 0; i < 8 && documented[ioc][i]; i++)
-		if ((int)documented[ioc][i] == err)
-			return;
-	FAIL("ioctl %d: undocumented errno %d", ioc, err);
+	if (!ioctl_may_return(ioc, err))
+		FAIL("%s: undocumented errno %d", ioctl_errnos[ioc].name, err);
 }
 
 static void *canceller(void *p)
@@ -387,7 +360,7 @@ static void *canceller(void *p)
 				c0 = atomic_load(&z->eintr);
 			}
 			ret = ioctl(w->dev, SOCKCANCEL_IOC_CANCEL_SOCKET, &sarg);
-			check_errno(w, 2, ret, errno);
+			check_errno(w, SC_IOCTL_CANCEL_SOCKET, ret, errno);
 			if (!ret && z && sarg.count)
 				require_eintr(z, c0);
 			if (!ret && sarg.count > 1)
@@ -403,7 +376,7 @@ static void *canceller(void *p)
 		if (r < 45 && flags)
 			atomic_store(&pr->reset_asked, 1);
 		ret = ioctl(w->dev, SOCKCANCEL_IOC_CANCEL, &arg);
-		check_errno(w, 0, ret, errno);
+		check_errno(w, SC_IOCTL_CANCEL, ret, errno);
 		if (!ret && z)
 			require_eintr(z, c0);
 		usleep(rnd_r(&s) % 2000);
@@ -488,9 +461,28 @@ static long seconds_wanted(void)
 	return number_beside_self("stress.seconds", STRESS_SECONDS);
 }
 
+#define INJECT_PARAM	"/sys/module/sockcancel/parameters/inject_delay_us"
+
+/*
+ * With the test build of the module, every cancel waits @us between
+ * finding its call and queueing (file "stress.inject_us", default 300):
+ * calls end by themselves inside that window far more often. The test
+ * alternates, two seconds each, between that window and none, where a
+ * thread found asleep is cancelled in one hold (the module's usual way).
+ */
+static void inject_delay(long us)
+{
+	FILE *f = fopen(INJECT_PARAM, "w");
+
+	if (!f)
+		return;
+	fprintf(f, "%ld\n", us);
+	fclose(f);
+}
+
 FIXTURE(stress) {
 	struct world w;
-	pthread_t cancellers[NCANCELLERS], stop_th, churn_th, idle_th[2];
+	pthread_t cancellers[NCANCELLERS], stop_th, churn_th;
 	pthread_t zth[3];
 	int zfd[8], nzfd;
 };
@@ -550,7 +542,7 @@ FIXTURE_SETUP(stress)
 	for (i = 0; i < 4; i++) {
 		static const long nr[] = {
 			[K_RECV] = SYS_recvfrom, [K_ACCEPT] = SYS_accept,
-			[K_POLL] = SYS_poll,
+			[K_POLL] = NR_POLL,
 		};
 
 		while (!atomic_load(&w->z[i].tid))
@@ -561,13 +553,16 @@ FIXTURE_SETUP(stress)
 	}
 
 	/* idle: epoll_wait on a stream socket, nanosleep */
-	w->idle[0].ep = epoll_create1(EPOLL_CLOEXEC);
-	ASSERT_LE(0, w->idle[0].ep);
-	ASSERT_EQ(0, epoll_ctl(w->idle[0].ep, EPOLL_CTL_ADD, w->z[0].fd, &ev));
-	w->idle[1].kind = 1;
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&self->idle_th[i], NULL,
-					    idler_thread, &w->idle[i]));
+	w->idle[0].kind = IDLE_EPOLL_WAIT;
+	w->idle[0].epfd = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, w->idle[0].epfd);
+	ASSERT_EQ(0, epoll_ctl(w->idle[0].epfd, EPOLL_CTL_ADD, w->z[0].fd,
+			       &ev));
+	w->idle[1].kind = IDLE_NANOSLEEP;
+	for (i = 0; i < 2; i++) {
+		w->idle[i].slice_ms = 10;
+		ASSERT_TRUE(idler_start(&w->idle[i]));
+	}
 
 	for (i = 0; i < NPAIRS; i++) {
 		w->pairs[i].family = i < NPAIRS / 2 ? AF_INET : AF_UNIX;
@@ -577,6 +572,7 @@ FIXTURE_SETUP(stress)
 
 FIXTURE_TEARDOWN(stress)
 {
+	inject_delay(0);
 	atomic_store(&stop_all, 1);
 	if (self->w.stopchild > 0) {
 		kill(self->w.stopchild, SIGKILL);
@@ -609,9 +605,10 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 	struct world *w = &self->w;
 	long seconds = seconds_wanted(), start = now_ms(), end, now;
 	long one_side[NPAIRS] = { 0 }, bytes = 0, epochs = 0, resets = 0;
-	long eintr = 0;
+	long eintr = 0, inject_us = number_beside_self("stress.inject_us", 300);
 	int i;
 
+	inject_delay(inject_us);
 	end = start + seconds * 1000;
 	for (i = 0; i < NCANCELLERS; i++)
 		ASSERT_EQ(0, pthread_create(&self->cancellers[i], NULL,
@@ -639,6 +636,7 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 		}
 		for (i = 0; i < w->nz; i++)
 			check_sleeper(&w->z[i], now);
+		inject_delay((now - start) / 2000 % 2 ? 0 : inject_us);
 		usleep(50000);
 	}
 
@@ -671,21 +669,23 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 	for (i = 0; i < 3; i++)
 		pthread_join(self->zth[i], NULL);
 	for (i = 0; i < 2; i++) {
-		pthread_join(self->idle_th[i], NULL);
-		if (atomic_load(&w->idle[i].eintr))
-			FAIL("%s saw EINTR %ld times",
+		idler_stop(&w->idle[i]);
+		if (atomic_load(&w->idle[i].failed))
+			FAIL("%s failed (EINTR) %ld times",
 			     i ? "nanosleep" : "epoll_wait",
-			     atomic_load(&w->idle[i].eintr));
+			     atomic_load(&w->idle[i].failed));
 	}
 	for (i = 0; i < w->nz; i++)
 		eintr += atomic_load(&w->z[i].eintr);
 
 	fprintf(stderr, "# %ld s: %ld bytes in %ld streams, %ld reset on request; CANCEL ok %ld, ENOENT %ld, ESRCH %ld; CANCEL_SOCKET cancelled %ld calls; %ld blocked calls ended by EINTR\n",
 		(now_ms() - start) / 1000, bytes, epochs, resets,
-		w->cancels[0][0], w->cancels[0][ENOENT], w->cancels[0][ESRCH],
+		w->cancels[SC_IOCTL_CANCEL][0],
+		w->cancels[SC_IOCTL_CANCEL][ENOENT],
+		w->cancels[SC_IOCTL_CANCEL][ESRCH],
 		w->by_socket, eintr);
 	EXPECT_LT(0, bytes);
-	EXPECT_LT(0, w->cancels[0][0]);
+	EXPECT_LT(0, w->cancels[SC_IOCTL_CANCEL][0]);
 	EXPECT_LT(0, eintr);
 	EXPECT_EQ(0, atomic_load(&failures));
 }

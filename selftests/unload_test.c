@@ -31,7 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 
-#include "sockcancel_util.h"
+#include "toolkit/toolkit.h"
 #include "kselftest_harness.h"
 
 #define CYCLES_DEFAULT	100

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The sockcancel command against real blocked processes: ps (text and
- * JSON), query, cancel by thread and by socket, exit statuses, and one-line
- * errors for bad arguments and a missing device.
+ * JSON), query, cancel by thread, by socket and by pidfd, exit statuses,
+ * and one-line errors for bad arguments and a missing device.
  *
  * The command is the "sockcancel" next to this program (in the VM:
  * /tests/sockcancel), or $SOCKCANCEL_CLI.
@@ -12,10 +12,9 @@
 #include <signal.h>
 #include <sys/mman.h>
 
-#include "sockcancel_util.h"
+#include "toolkit/toolkit.h"
+#include "toolkit/syscalls.h"
 #include "kselftest_harness.h"
-
-#define RETURN_MS	5000
 
 /* ---- running the command ----------------------------------------------- */
 
@@ -142,21 +141,12 @@ static void send_msg(int wfd, int kind, int fd, int err)
 		_exit(99);
 }
 
-static int listener(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || bind(l, (void *)&a, sizeof(a)) || listen(l, 4))
-		_exit(98);
-	return l;
-}
-
 static void child_accept(int wfd)
 {
-	int l = listener(), r;
+	int l = tcp_listener(NULL, 4), r;
 
+	if (l < 0)
+		_exit(98);
 	send_msg(wfd, MSG_READY, l, 0);
 	r = accept(l, NULL, NULL);
 	send_msg(wfd, MSG_DONE, -1, r < 0 ? errno : 0);
@@ -435,7 +425,7 @@ TEST(idle_thread)
 	struct run run;
 	char tid[16], want[128];
 
-	ASSERT_TRUE(target_start(&t, child_idle, 1, SYS_pause));
+	ASSERT_TRUE(target_start(&t, child_idle, 1, NR_PAUSE));
 	snprintf(tid, sizeof(tid), "%d", t.ready[0].tid);
 	cancel[1] = query[1] = tid;
 
@@ -450,7 +440,7 @@ TEST(idle_thread)
 	snprintf(want, sizeof(want), "%s none\n", tid);
 	EXPECT_STREQ(want, run.out);
 	/* and the thread was left alone */
-	EXPECT_TRUE(wait_blocked_in(t.pid, t.ready[0].tid, SYS_pause, 100));
+	EXPECT_TRUE(wait_blocked_in(t.pid, t.ready[0].tid, NR_PAUSE, 100));
 	target_stop(&t);
 }
 
@@ -494,9 +484,60 @@ TEST(cancel_by_socket)
 	target_stop(&t);
 }
 
+/* A pidfd the command inherits names the thread to cancel. */
+TEST_F(blocked, cancel_by_pidfd)
+{
+	const char *args[] = { "cancel", "--pidfd", NULL, NULL };
+	int pidfd = (int)syscall(SYS_pidfd_open, self->rcv.pid, 0), fd;
+	struct run run;
+	char num[16], want[64];
+
+	ASSERT_LE(0, pidfd);
+	/* pidfds are close-on-exec: a copy without */
+	fd = fcntl(pidfd, F_DUPFD, 0);
+	ASSERT_LE(0, fd);
+	snprintf(num, sizeof(num), "%d", fd);
+	args[2] = num;
+	ASSERT_EQ(0, run_cli(&run, NULL, args));
+	EXPECT_EQ(0, run.status) TH_LOG("%s", run.err);
+	snprintf(want, sizeof(want), "pidfd %d: cancelled recv on fd %d\n", fd,
+		 self->rcv.ready[0].fd);
+	EXPECT_STREQ(want, run.out);
+	EXPECT_EQ(EINTR, target_result(&self->rcv, self->rcv.ready[0].tid));
+
+	/* an exited thread's pidfd never names another */
+	kill(self->rcv.pid, SIGKILL);
+	ASSERT_EQ(self->rcv.pid, waitpid(self->rcv.pid, NULL, 0));
+	self->rcv.pid = 0;
+	ASSERT_EQ(0, run_cli(&run, NULL, args));
+	EXPECT_EQ(2, run.status);
+	snprintf(want, sizeof(want), "sockcancel: pidfd %d: no such thread\n",
+		 fd);
+	EXPECT_STREQ(want, run.err);
+	close(fd);
+	close(pidfd);
+}
+
+TEST(cancel_by_pidfd_not_a_pidfd)
+{
+	const char *args[] = { "cancel", "--pidfd", NULL, NULL };
+	int fd = open("/dev/null", O_RDONLY);
+	struct run run;
+	char num[16], want[64];
+
+	ASSERT_LE(0, fd);
+	snprintf(num, sizeof(num), "%d", fd);
+	args[2] = num;
+	ASSERT_EQ(0, run_cli(&run, NULL, args));
+	EXPECT_EQ(2, run.status);
+	snprintf(want, sizeof(want), "sockcancel: pidfd %d: not a pidfd\n", fd);
+	EXPECT_STREQ(want, run.err);
+	close(fd);
+}
+
 TEST(bad_arguments)
 {
-	static const char *const cases[][5] = {
+	static const char *const cases[][7] = {
 		{ NULL },
 		{ "frobnicate", NULL },
 		{ "cancel", NULL },
@@ -511,6 +552,10 @@ TEST(bad_arguments)
 		{ "cancel", "--fd", "3", NULL },
 		{ "cancel", "--pid", "x", "--fd", NULL },
 		{ "cancel", "--bogus", NULL },
+		{ "cancel", "--pidfd", NULL },
+		{ "cancel", "--pidfd", "x", NULL },
+		{ "cancel", "--pidfd", "-1", NULL },
+		{ "cancel", "--pidfd", "--pid", "1", "--fd", "3", NULL },
 		{ "query", NULL },
 		{ "query", "-1", NULL },
 		{ "query", " 7", NULL },

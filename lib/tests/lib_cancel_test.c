@@ -2,8 +2,9 @@
 /*
  * libsockcancel through /dev/sockcancel: wsp_cancel_blocking_call() on
  * another thread (blocking and pseudo-blocking calls, another process),
- * its errors (WSAEINVAL, WSAEACCES, WSAENETDOWN), wsa_is_blocking(), the
- * all-or-nothing send and the module's SOCKCANCEL_RESET_ON_PARTIAL.
+ * its errors (WSAEINVAL, WSAEACCES, WSAENETDOWN), wsp_thread_is_blocking(),
+ * the all-or-nothing send and the module's SOCKCANCEL_RESET_ON_PARTIAL; the
+ * pidfd functions of the device layer.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -29,13 +30,13 @@ FIXTURE_TEARDOWN(tcp)
 	close(self->listener);
 }
 
-/* Cancel the thread of @c, which is in a wsk_ call, and expect WSAEINTR. */
+/* Cancel the thread of @c, which is in a ws11_ call, and expect WSAEINTR. */
 static void cancel_expect_eintr(struct __test_metadata *_metadata,
 				struct wcall *c)
 {
 	int err = -1;
 
-	EXPECT_EQ(1, wsa_is_blocking(c->tid));
+	EXPECT_EQ(1, wsp_thread_is_blocking(c->tid));
 	ASSERT_EQ(0, wsp_cancel_blocking_call(c->tid, &err));
 	EXPECT_EQ(0, err);
 	ASSERT_TRUE(wcall_join(c, RETURN_MS));
@@ -55,7 +56,7 @@ TEST_F(tcp, cross_thread_recv)
 
 	/* recv cancelled with nothing consumed: the stream is intact */
 	ASSERT_EQ(1, send(self->sv[1], &x, 1, 0));
-	EXPECT_EQ(1, wsk_recv(self->sv[0], self->buf, 1, 0));
+	EXPECT_EQ(1, ws11_recv(self->sv[0], self->buf, 1, 0));
 	EXPECT_EQ('q', self->buf[0]);
 }
 
@@ -73,7 +74,7 @@ TEST_F(tcp, cross_thread_accept_keeps_listener)
 	ASSERT_EQ(0, getsockname(self->listener, (void *)&a, &len));
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_EQ(0, connect(s, (void *)&a, sizeof(a)));
-	fd = wsk_accept(self->listener, NULL, NULL);
+	fd = ws11_accept(self->listener, NULL, NULL);
 	EXPECT_LE(0, fd);
 	close(fd);
 	close(s);
@@ -128,19 +129,19 @@ TEST_F(tcp, cross_thread_partial_send_resets)
 	free(c.buf);
 
 	for (i = 0; i < 2; i++) {
-		wsk_set_last_error(0);
-		EXPECT_EQ(SOCKET_ERROR, wsk_recv(self->sv[0], self->buf, 1, 0));
-		EXPECT_EQ(WSAECONNABORTED, wsk_get_last_error());
+		ws11_set_last_error(0);
+		EXPECT_EQ(SOCKET_ERROR, ws11_recv(self->sv[0], self->buf, 1, 0));
+		EXPECT_EQ(WSAECONNABORTED, ws11_get_last_error());
 	}
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_send(self->sv[0], "x", 1, 0));
-	EXPECT_EQ(WSAECONNABORTED, wsk_get_last_error());
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_send(self->sv[0], "x", 1, 0));
+	EXPECT_EQ(WSAECONNABORTED, ws11_get_last_error());
 	EXPECT_EQ(ECONNRESET, read_to_end(self->sv[1], RETURN_MS));
 }
 
 /*
  * The module's SOCKCANCEL_RESET_ON_PARTIAL on a raw cancel of a blocked
- * wsk_send: the module resets, the library turns the kernel's one-time
+ * ws11_send: the module resets, the library turns the kernel's one-time
  * ECONNABORTED into a sticky WSAECONNABORTED.
  */
 TEST_F(tcp, module_reset_on_partial_sticks)
@@ -154,13 +155,6 @@ TEST_F(tcp, module_reset_on_partial_sticks)
 	ASSERT_TRUE(wait_blocked_in(0, c.tid, SYS_sendto, RETURN_MS));
 	ret = sockcancel_cancel(c.tid, SCL_RESET_ON_PARTIAL, NULL, NULL);
 	err = errno;
-	if (ret && err == EOPNOTSUPP) {
-		/* release the thread before skipping */
-		EXPECT_EQ(0, wsp_cancel_blocking_call(c.tid, NULL));
-		EXPECT_TRUE(wcall_join(&c, RETURN_MS));
-		free(c.buf);
-		SKIP(return, "the module returns EOPNOTSUPP for SOCKCANCEL_RESET_ON_PARTIAL (not implemented yet)");
-	}
 	ASSERT_EQ(0, ret) {
 		TH_LOG("cancel with SOCKCANCEL_RESET_ON_PARTIAL: %s",
 		       strerror(err));
@@ -170,14 +164,14 @@ TEST_F(tcp, module_reset_on_partial_sticks)
 	EXPECT_EQ(SOCKET_ERROR, c.ret);
 	EXPECT_EQ(WSAEINTR, c.wsa);
 	for (i = 0; i < 3; i++) {
-		wsk_set_last_error(0);
-		EXPECT_EQ(SOCKET_ERROR, wsk_recv(self->sv[0], self->buf, 1, 0));
-		EXPECT_EQ(WSAECONNABORTED, wsk_get_last_error());
+		ws11_set_last_error(0);
+		EXPECT_EQ(SOCKET_ERROR, ws11_recv(self->sv[0], self->buf, 1, 0));
+		EXPECT_EQ(WSAECONNABORTED, ws11_get_last_error());
 	}
 	EXPECT_EQ(ECONNRESET, read_to_end(self->sv[1], RETURN_MS));
 }
 
-/* wsk_closesocket aborts another thread's call on that socket. */
+/* ws11_closesocket aborts another thread's call on that socket. */
 TEST_F(tcp, closesocket_aborts_other_thread)
 {
 	struct wcall c = { .fn = w_recv, .fd = self->sv[0], .buf = self->buf,
@@ -185,7 +179,7 @@ TEST_F(tcp, closesocket_aborts_other_thread)
 
 	ASSERT_TRUE(wcall_start(&c));
 	ASSERT_TRUE(wait_blocked_in(0, c.tid, SYS_recvfrom, RETURN_MS));
-	EXPECT_EQ(0, wsk_closesocket(self->sv[0]));
+	EXPECT_EQ(0, ws11_closesocket(self->sv[0]));
 	ASSERT_TRUE(wcall_join(&c, RETURN_MS));
 	EXPECT_EQ(SOCKET_ERROR, c.ret);
 	EXPECT_EQ(WSAEINTR, c.wsa);
@@ -213,7 +207,7 @@ TEST(nothing_outstanding)
 	while (!__atomic_load_n(&fds[2], __ATOMIC_SEQ_CST))
 		usleep(100);
 	ASSERT_TRUE(wait_blocked_in(0, fds[2], SYS_read, RETURN_MS));
-	EXPECT_EQ(0, wsa_is_blocking(fds[2]));
+	EXPECT_EQ(0, wsp_thread_is_blocking(fds[2]));
 	EXPECT_EQ(SOCKET_ERROR, wsp_cancel_blocking_call(fds[2], &err));
 	EXPECT_EQ(WSAEINVAL, err);
 	/* own thread, outside a call */
@@ -247,10 +241,10 @@ TEST(bad_tid_and_no_such_thread)
 	err = 0;
 	EXPECT_EQ(SOCKET_ERROR, wsp_cancel_blocking_call(pid, &err));
 	EXPECT_EQ(WSAEINVAL, err);
-	EXPECT_EQ(0, wsa_is_blocking(pid));
+	EXPECT_EQ(0, wsp_thread_is_blocking(pid));
 }
 
-/* A raw recv in another process (the module path, with its fallback). */
+/* A raw recv in another process: the module path. */
 TEST(other_process)
 {
 	int sv[2], st[2], err = -1, status;
@@ -268,7 +262,7 @@ TEST(other_process)
 		_exit(write(st[1], &c, 1) == 1 ? 0 : 1);
 	}
 	ASSERT_TRUE(wait_blocked_in(pid, pid, SYS_recvfrom, RETURN_MS));
-	EXPECT_EQ(1, wsa_is_blocking(pid));
+	EXPECT_EQ(1, wsp_thread_is_blocking(pid));
 	EXPECT_EQ(0, wsp_cancel_blocking_call(pid, &err));
 	EXPECT_EQ(0, err);
 	ASSERT_EQ(1, read(st[0], &c, 1));
@@ -319,11 +313,67 @@ TEST(device_missing)
 	other = getppid();
 	EXPECT_EQ(SOCKET_ERROR, wsp_cancel_blocking_call(other, &err));
 	EXPECT_EQ(WSAENETDOWN, err);
-	EXPECT_EQ(0, wsa_is_blocking(other));
+	EXPECT_EQ(0, wsp_thread_is_blocking(other));
 	EXPECT_EQ(-1, sockcancel_query(other, &op, NULL));
 	EXPECT_EQ(ENOENT, errno);
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/*
+ * sockcancel_pidfd_open() of a main thread (another process's), and the
+ * pidfd functions through it; once the thread has gone, ESRCH.
+ */
+TEST(pidfd_of_a_process)
+{
+	int sv[2], pidfd, op = -1, fd = -1, status;
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		_exit(recv(sv[0], &c, 1, 0) == -1 && errno == EINTR ? 0 : 1);
+	ASSERT_TRUE(wait_blocked_in(child, child, SYS_recvfrom, RETURN_MS));
+	pidfd = sockcancel_pidfd_open(child);
+	ASSERT_LE(0, pidfd);
+	ASSERT_EQ(0, sockcancel_query_pidfd(pidfd, &op, &fd));
+	EXPECT_EQ(SCL_OP_RECV, op);
+	EXPECT_EQ(sv[0], fd);
+	ASSERT_EQ(0, sockcancel_cancel_pidfd(pidfd, 0, &op, &fd));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	EXPECT_EQ(-1, sockcancel_query_pidfd(pidfd, &op, &fd));
+	EXPECT_EQ(ESRCH, errno);
+	EXPECT_EQ(-1, sockcancel_cancel_pidfd(sv[0], 0, NULL, NULL));
+	EXPECT_EQ(EBADF, errno);
+	close(pidfd);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* A thread that is not a main thread: a thread pidfd, or EINVAL before 6.9. */
+TEST_F(tcp, pidfd_of_a_thread)
+{
+	struct wcall c = { .fn = w_recv, .fd = self->sv[0], .buf = self->buf,
+			   .len = sizeof(self->buf) };
+	int pidfd;
+
+	ASSERT_TRUE(wcall_start(&c));
+	ASSERT_TRUE(wait_blocked_in(0, c.tid, SYS_recvfrom, RETURN_MS));
+	pidfd = sockcancel_pidfd_open(c.tid);
+	if (pidfd < 0) {
+		EXPECT_EQ(EINVAL, errno);
+		ASSERT_EQ(0, sockcancel_cancel(c.tid, 0, NULL, NULL));
+	} else {
+		ASSERT_EQ(0, sockcancel_cancel_pidfd(pidfd, 0, NULL, NULL));
+		close(pidfd);
+	}
+	ASSERT_TRUE(wcall_join(&c, RETURN_MS));
+	EXPECT_EQ(WSAEINTR, c.wsa);
+	TH_LOG("%s", pidfd < 0 ? "no thread pidfds (before Linux 6.9)" :
+				 "a thread pidfd");
 }
 
 TEST_HARNESS_MAIN

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the libsockcancel tests: a thread that makes one wsk_ call
- * and keeps the Winsock error it saw, waits on what a thread is doing, and
- * a reader that tells a reset connection from a closed one. The socket
- * pairs and the /proc waits come from the module's selftests.
+ * Helpers for the libsockcancel tests: a thread that makes one ws11_ call
+ * and keeps the Winsock error it saw, a wait until the module reports a
+ * thread blocked, and a reader that tells a reset connection from a closed
+ * one. The rest (socket pairs, /proc waits, time bounds) is the test
+ * toolkit, selftests/toolkit.
  */
 #ifndef LIB_TEST_UTIL_H
 #define LIB_TEST_UTIL_H
 
-#include "sockcancel_util.h"
-#include "sockcancel.h"
+#include "toolkit/toolkit.h"
+#include "libsockcancel.h"
 
-/* Upper bound for a cancelled call to return. */
-#define RETURN_MS	5000
 /* Big enough to fill both socket buffers of a loopback TCP pair. */
 #define BIG_SEND	(16 << 20)
 
@@ -22,10 +21,10 @@ struct wcall {
 	void *buf;
 	size_t len;
 	int flags;
-	wsk_blocking_hook hook;
+	ws11_blocking_hook hook;
 	pid_t tid;
 	long ret;
-	int wsa;		/* wsk_get_last_error() of the thread */
+	int wsa;		/* ws11_get_last_error() of the thread */
 	int done;		/* atomic */
 	pthread_t thread;
 	int started;		/* atomic */
@@ -37,11 +36,11 @@ static inline void *wcall_thread(void *p)
 
 	c->tid = gettid();
 	if (c->hook)
-		wsk_set_blocking_hook(c->hook);
-	wsk_set_last_error(0);
+		ws11_set_blocking_hook(c->hook);
+	ws11_set_last_error(0);
 	__atomic_store_n(&c->started, 1, __ATOMIC_SEQ_CST);
 	c->ret = c->fn(c);
-	c->wsa = wsk_get_last_error();
+	c->wsa = ws11_get_last_error();
 	__atomic_store_n(&c->done, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -76,17 +75,17 @@ static inline bool wait_op(pid_t tid, int op, long ms)
 
 static inline long w_recv(struct wcall *c)
 {
-	return wsk_recv(c->fd, c->buf, c->len, c->flags);
+	return ws11_recv(c->fd, c->buf, c->len, c->flags);
 }
 
 static inline long w_send(struct wcall *c)
 {
-	return wsk_send(c->fd, c->buf, c->len, c->flags);
+	return ws11_send(c->fd, c->buf, c->len, c->flags);
 }
 
 static inline long w_accept(struct wcall *c)
 {
-	return wsk_accept(c->fd, NULL, NULL);
+	return ws11_accept(c->fd, NULL, NULL);
 }
 
 static inline long w_select(struct wcall *c)
@@ -95,7 +94,7 @@ static inline long w_select(struct wcall *c)
 
 	FD_ZERO(&r);
 	FD_SET(c->fd, &r);
-	return wsk_select(c->fd + 1, &r, NULL, NULL, NULL);
+	return ws11_select(c->fd + 1, &r, NULL, NULL, NULL);
 }
 
 /*

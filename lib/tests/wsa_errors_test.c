@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sockcancel.h"
+#include "libsockcancel.h"
 #include "kselftest_harness.h"
 
 FIXTURE(map) {

@@ -27,9 +27,20 @@
  */
 #define SOCKCANCEL_RESET_ON_PARTIAL	(1U << 0)
 
+/*
+ * CANCEL and QUERY: sockcancel_thread_arg.tid is a pidfd of the caller
+ * (pidfd_open(2); with PIDFD_THREAD a thread, else the process's main
+ * thread), which cannot come to name another thread.
+ */
+#define SOCKCANCEL_TARGET_PIDFD		(1U << 1)
+
 struct sockcancel_thread_arg {
-	__s32 tid;	/* in: thread id in the caller's pid namespace */
-	__u32 flags;	/* in: SOCKCANCEL_RESET_ON_PARTIAL (CANCEL only) */
+	__s32 tid;	/* in: thread id in the caller's pid namespace, or a
+			 * pidfd with SOCKCANCEL_TARGET_PIDFD
+			 */
+	__u32 flags;	/* in: SOCKCANCEL_TARGET_PIDFD, and
+			 * SOCKCANCEL_RESET_ON_PARTIAL (CANCEL only)
+			 */
 	__u32 op;	/* out: SOCKCANCEL_OP_* */
 	__s32 fd;	/* out: the socket's fd in the target, -1 for poll */
 };

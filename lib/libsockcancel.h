@@ -2,25 +2,31 @@
 /*
  * libsockcancel: cancel another thread's blocking socket call.
  *
- * Three layers, from thin to Winsock-like:
+ * Four layers, from thin to Winsock-like:
  *
- *   sockcancel_*   thin wrappers over the ioctls of /dev/sockcancel; return
- *                  0 or -1 with errno set, exactly as the kernel answered.
- *   wsp_* / wsa_*  the Winsock SPI view: WSPCancelBlockingCall for any
- *                  thread, WSAIsBlocking, and the errno -> WSAE* table.
- *   wsk_*          the Winsock 1.1 blocking model: socket calls that return
- *                  SOCKET_ERROR and keep a per-thread last error, an
- *                  optional per-thread blocking hook (pseudo-blocking), and
- *                  all-or-nothing stream transfers.
+ *   sockcancel_*   device.c: thin wrappers over the ioctls of
+ *                  /dev/sockcancel; return 0 or -1 with errno set, exactly
+ *                  as the kernel answered. close.c: sockcancel_close(),
+ *                  close(2) with closesocket semantics.
+ *   wsa_*          wsa_errors.c: the errno -> WSAE* error map.
+ *   wsp_*          wsp.c: the Winsock SPI view of any thread:
+ *                  WSPCancelBlockingCall, and whether a thread is blocked.
+ *   ws11_*         ws11_*.c: the Winsock 1.1 blocking model: socket calls
+ *                  that return SOCKET_ERROR and keep a per-thread last
+ *                  error, an optional per-thread blocking hook
+ *                  (pseudo-blocking), all-or-nothing stream transfers, and
+ *                  the registry that lets other threads cancel those calls.
  *
  * This header does not need the kernel's uapi header. The device path is
  * /dev/sockcancel unless the environment variable SOCKCANCEL_DEVICE names
  * another one (read, with secure_getenv(), when the device is first opened).
+ * The library is built with hidden visibility: the functions declared
+ * here, and nothing else, are exported.
  *
  * See libsockcancel(3).
  */
-#ifndef SOCKCANCEL_LIB_H
-#define SOCKCANCEL_LIB_H
+#ifndef LIBSOCKCANCEL_H
+#define LIBSOCKCANCEL_H
 
 #include <sys/types.h>
 #include <sys/select.h>
@@ -30,7 +36,9 @@
 extern "C" {
 #endif
 
-#define SOCKCANCEL_LIB_VERSION	"0.1.0"
+#pragma GCC visibility push(default)
+
+#define SOCKCANCEL_LIB_VERSION	"0.2.0"
 
 /* The default device and the environment variable that overrides it. */
 #define SOCKCANCEL_DEFAULT_DEVICE	"/dev/sockcancel"
@@ -61,6 +69,29 @@ int sockcancel_cancel(pid_t tid, unsigned int flags, int *op, int *fd);
 int sockcancel_query(pid_t tid, int *op, int *fd);
 int sockcancel_cancel_socket(int sock, unsigned int flags,
 			     unsigned int *count);
+
+/*
+ * The same two for a thread named by a pidfd of the caller, which cannot
+ * come to name another thread (Linux 6.9 has thread pidfds; a process
+ * pidfd names the main thread). Separate functions, not a flag: the
+ * argument is an fd, not a thread id, and sockcancel_query() has no flags.
+ */
+int sockcancel_cancel_pidfd(int pidfd, unsigned int flags, int *op, int *fd);
+int sockcancel_query_pidfd(int pidfd, int *op, int *fd);
+/*
+ * A pidfd (O_CLOEXEC) naming thread @tid: a thread pidfd, or before Linux
+ * 6.9 a process pidfd when @tid is a main thread (else EINVAL); -1 with
+ * errno as pidfd_open(2).
+ */
+int sockcancel_pidfd_open(pid_t tid);
+
+/*
+ * close(2) with Windows closesocket semantics for a socket: every call of
+ * this process blocked on it returns -1 with EINTR, a call entering on
+ * @fd meanwhile fails at once, then @fd is closed. Other fds, one thread,
+ * or no device: plain close(2). Returns and sets errno as close(2).
+ */
+int sockcancel_close(int fd);
 
 /* "none", "recv", "send", "accept", "connect", "poll"; "?" otherwise. */
 const char *sockcancel_op_name(int op);
@@ -127,7 +158,7 @@ int wsa_error_from_errno(int err);
 /* "WSAEINTR" for 10004 and so on; NULL for codes not in the table. */
 const char *wsa_error_name(int wsa);
 
-/* ---- Winsock SPI ------------------------------------------------------- */
+/* ---- Winsock SPI: any thread ------------------------------------------ */
 
 /*
  * Cancel thread @tid's outstanding blocking socket call. 0, or SOCKET_ERROR
@@ -135,35 +166,43 @@ const char *wsa_error_name(int wsa);
  * WSAEACCES (not permitted), WSAENETDOWN (device missing).
  */
 int wsp_cancel_blocking_call(pid_t tid, int *err);
-/* 1 if thread @tid is inside a blocking socket call, 0 otherwise. */
-int wsa_is_blocking(pid_t tid);
+/*
+ * 1 if thread @tid is inside a blocking socket call (a ws11_ call of this
+ * process, or any call the device reports), 0 otherwise.
+ */
+int wsp_thread_is_blocking(pid_t tid);
 
-/* ---- Winsock 1.1 blocking model ---------------------------------------- */
+/* ---- Winsock 1.1 blocking model: the calling thread ------------------- */
 
 /*
  * A blocking hook, called repeatedly by a pseudo-blocking call in the
  * thread that installed it. Return nonzero to be called again at once,
  * zero to let the call wait for its socket a little first.
  */
-typedef int (*wsk_blocking_hook)(void);
+typedef int (*ws11_blocking_hook)(void);
 
-wsk_blocking_hook wsk_set_blocking_hook(wsk_blocking_hook hook);
-int wsk_unhook_blocking_hook(void);
-int wsk_cancel_blocking_call(void);
-int wsk_is_blocking(void);
-int wsk_get_last_error(void);
-void wsk_set_last_error(int err);
+/* WSASetBlockingHook, WSAUnhookBlockingHook, WSACancelBlockingCall */
+ws11_blocking_hook ws11_set_blocking_hook(ws11_blocking_hook hook);
+int ws11_unhook_blocking_hook(void);
+int ws11_cancel_blocking_call(void);
+/* WSAIsBlocking: 1 while the calling thread is inside a ws11_ call */
+int ws11_is_blocking(void);
+/* WSAGetLastError, WSASetLastError */
+int ws11_get_last_error(void);
+void ws11_set_last_error(int err);
 
-ssize_t wsk_recv(int sock, void *buf, size_t len, int flags);
-ssize_t wsk_send(int sock, const void *buf, size_t len, int flags);
-int wsk_accept(int sock, struct sockaddr *addr, socklen_t *addrlen);
-int wsk_connect(int sock, const struct sockaddr *addr, socklen_t addrlen);
-int wsk_select(int nfds, fd_set *readfds, fd_set *writefds,
-	       fd_set *exceptfds, struct timeval *timeout);
-int wsk_closesocket(int sock);
+ssize_t ws11_recv(int sock, void *buf, size_t len, int flags);
+ssize_t ws11_send(int sock, const void *buf, size_t len, int flags);
+int ws11_accept(int sock, struct sockaddr *addr, socklen_t *addrlen);
+int ws11_connect(int sock, const struct sockaddr *addr, socklen_t addrlen);
+int ws11_select(int nfds, fd_set *readfds, fd_set *writefds,
+		fd_set *exceptfds, struct timeval *timeout);
+int ws11_closesocket(int sock);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* SOCKCANCEL_LIB_H */
+#endif /* LIBSOCKCANCEL_H */

@@ -16,10 +16,10 @@ static struct {
 	int calls;
 	int cancel_after;	/* cancel on this call; 0: never */
 	int cancel_ret;
-	int blocking, wsa_blocking;
+	int blocking, thread_blocking;
 	int nested_ret, nested_err;
 	int sethook_err, close_ret, close_err;
-	wsk_blocking_hook sethook_ret;
+	ws11_blocking_hook sethook_ret;
 	int other_fd;		/* a socket the hook tries a call on */
 	int feed_fd;		/* the hook writes one byte here ... */
 	int feed_after;		/* ... on this call */
@@ -37,12 +37,12 @@ static int hook_cancel(void)
 	char c = 'f';
 
 	h.calls++;
-	h.blocking = wsk_is_blocking();
-	h.wsa_blocking = wsa_is_blocking(gettid());
+	h.blocking = ws11_is_blocking();
+	h.thread_blocking = wsp_thread_is_blocking(gettid());
 	if (h.feed_after && h.calls == h.feed_after)
 		h.cancel_ret = send(h.feed_fd, &c, 1, 0) == 1 ? 0 : -2;
 	if (h.cancel_after && h.calls == h.cancel_after)
-		h.cancel_ret = wsk_cancel_blocking_call();
+		h.cancel_ret = ws11_cancel_blocking_call();
 	return 0;
 }
 
@@ -51,16 +51,16 @@ static int hook_nested(void)
 	char buf[4];
 
 	h.calls++;
-	wsk_set_last_error(0);
-	h.nested_ret = (int)wsk_recv(h.other_fd, buf, sizeof(buf), 0);
-	h.nested_err = wsk_get_last_error();
-	wsk_set_last_error(0);
-	h.sethook_ret = wsk_set_blocking_hook(hook_cancel);
-	h.sethook_err = wsk_get_last_error();
-	wsk_set_last_error(0);
-	h.close_ret = wsk_closesocket(h.other_fd);
-	h.close_err = wsk_get_last_error();
-	h.cancel_ret = wsk_cancel_blocking_call();
+	ws11_set_last_error(0);
+	h.nested_ret = (int)ws11_recv(h.other_fd, buf, sizeof(buf), 0);
+	h.nested_err = ws11_get_last_error();
+	ws11_set_last_error(0);
+	h.sethook_ret = ws11_set_blocking_hook(hook_cancel);
+	h.sethook_err = ws11_get_last_error();
+	ws11_set_last_error(0);
+	h.close_ret = ws11_closesocket(h.other_fd);
+	h.close_err = ws11_get_last_error();
+	h.cancel_ret = ws11_cancel_blocking_call();
 	return 0;
 }
 
@@ -110,26 +110,26 @@ FIXTURE_SETUP(pair)
 
 FIXTURE_TEARDOWN(pair)
 {
-	wsk_unhook_blocking_hook();
+	ws11_unhook_blocking_hook();
 	close(self->sv[0]);
 	close(self->sv[1]);
 }
 
 TEST_F(pair, not_blocking_outside_a_call)
 {
-	EXPECT_EQ(0, wsk_is_blocking());
-	EXPECT_EQ(0, wsa_is_blocking(gettid()));
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_cancel_blocking_call());
-	EXPECT_EQ(WSAEINVAL, wsk_get_last_error());
+	EXPECT_EQ(0, ws11_is_blocking());
+	EXPECT_EQ(0, wsp_thread_is_blocking(gettid()));
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_cancel_blocking_call());
+	EXPECT_EQ(WSAEINVAL, ws11_get_last_error());
 }
 
 TEST_F(pair, set_hook_returns_previous)
 {
-	EXPECT_TRUE(wsk_set_blocking_hook(hook_cancel) == NULL);
-	EXPECT_TRUE(wsk_set_blocking_hook(hook_nested) == hook_cancel);
-	EXPECT_EQ(0, wsk_unhook_blocking_hook());
-	EXPECT_TRUE(wsk_set_blocking_hook(NULL) == NULL);
+	EXPECT_TRUE(ws11_set_blocking_hook(hook_cancel) == NULL);
+	EXPECT_TRUE(ws11_set_blocking_hook(hook_nested) == hook_cancel);
+	EXPECT_EQ(0, ws11_unhook_blocking_hook());
+	EXPECT_TRUE(ws11_set_blocking_hook(NULL) == NULL);
 }
 
 TEST_F(pair, hook_cancels_recv)
@@ -137,19 +137,19 @@ TEST_F(pair, hook_cancels_recv)
 	char buf[8], c = 'z';
 
 	h.cancel_after = 3;
-	wsk_set_blocking_hook(hook_cancel);
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_recv(self->sv[0], buf, sizeof(buf), 0));
-	EXPECT_EQ(WSAEINTR, wsk_get_last_error());
+	ws11_set_blocking_hook(hook_cancel);
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_recv(self->sv[0], buf, sizeof(buf), 0));
+	EXPECT_EQ(WSAEINTR, ws11_get_last_error());
 	EXPECT_EQ(3, h.calls);
 	EXPECT_EQ(0, h.cancel_ret);
 	EXPECT_EQ(1, h.blocking);
-	EXPECT_EQ(1, h.wsa_blocking);
-	EXPECT_EQ(0, wsk_is_blocking());
+	EXPECT_EQ(1, h.thread_blocking);
+	EXPECT_EQ(0, ws11_is_blocking());
 
 	/* recv is not an integrity loss: the socket still works */
 	ASSERT_EQ(1, send(self->sv[1], &c, 1, 0));
-	EXPECT_EQ(1, wsk_recv(self->sv[0], buf, sizeof(buf), 0));
+	EXPECT_EQ(1, ws11_recv(self->sv[0], buf, sizeof(buf), 0));
 	EXPECT_EQ('z', buf[0]);
 }
 
@@ -159,8 +159,8 @@ TEST_F(pair, hook_runs_until_data)
 
 	h.feed_fd = self->sv[1];
 	h.feed_after = 4;
-	wsk_set_blocking_hook(hook_cancel);
-	EXPECT_EQ(1, wsk_recv(self->sv[0], buf, sizeof(buf), 0));
+	ws11_set_blocking_hook(hook_cancel);
+	EXPECT_EQ(1, ws11_recv(self->sv[0], buf, sizeof(buf), 0));
 	EXPECT_EQ('f', buf[0]);
 	EXPECT_EQ(4, h.calls);
 	EXPECT_EQ(0, h.cancel_ret);
@@ -173,10 +173,10 @@ TEST_F(pair, inprogress_inside_hook)
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, other));
 	h.other_fd = other[0];
-	wsk_set_blocking_hook(hook_nested);
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_recv(self->sv[0], buf, sizeof(buf), 0));
-	EXPECT_EQ(WSAEINTR, wsk_get_last_error());
+	ws11_set_blocking_hook(hook_nested);
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_recv(self->sv[0], buf, sizeof(buf), 0));
+	EXPECT_EQ(WSAEINTR, ws11_get_last_error());
 	EXPECT_EQ(1, h.calls);
 	EXPECT_EQ(SOCKET_ERROR, h.nested_ret);
 	EXPECT_EQ(WSAEINPROGRESS, h.nested_err);
@@ -185,7 +185,7 @@ TEST_F(pair, inprogress_inside_hook)
 	EXPECT_EQ(SOCKET_ERROR, h.close_ret);
 	EXPECT_EQ(WSAEINPROGRESS, h.close_err);
 	/* the hook was not replaced and the other socket not closed */
-	EXPECT_TRUE(wsk_set_blocking_hook(NULL) == hook_nested);
+	EXPECT_TRUE(ws11_set_blocking_hook(NULL) == hook_nested);
 	EXPECT_EQ(0, fcntl(other[0], F_GETFD) < 0);
 	close(other[0]);
 	close(other[1]);
@@ -198,11 +198,11 @@ TEST_F(pair, hook_cancels_select)
 	FD_ZERO(&r);
 	FD_SET(self->sv[0], &r);
 	h.cancel_after = 2;
-	wsk_set_blocking_hook(hook_cancel);
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_select(self->sv[0] + 1, &r, NULL, NULL,
-					   NULL));
-	EXPECT_EQ(WSAEINTR, wsk_get_last_error());
+	ws11_set_blocking_hook(hook_cancel);
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_select(self->sv[0] + 1, &r, NULL, NULL,
+					    NULL));
+	EXPECT_EQ(WSAEINTR, ws11_get_last_error());
 	EXPECT_EQ(2, h.calls);
 }
 
@@ -214,8 +214,8 @@ TEST_F(pair, select_times_out_with_hook)
 
 	FD_ZERO(&r);
 	FD_SET(self->sv[0], &r);
-	wsk_set_blocking_hook(hook_cancel);
-	EXPECT_EQ(0, wsk_select(self->sv[0] + 1, &r, NULL, NULL, &tv));
+	ws11_set_blocking_hook(hook_cancel);
+	EXPECT_EQ(0, ws11_select(self->sv[0] + 1, &r, NULL, NULL, &tv));
 	EXPECT_LE(90, now_ms() - t0);
 	EXPECT_LT(1, h.calls);
 	EXPECT_EQ(0, FD_ISSET(self->sv[0], &r));
@@ -236,19 +236,19 @@ TEST(hook_cancels_accept_and_keeps_listener)
 	ASSERT_EQ(0, getsockname(l, (void *)&a, &len));
 
 	h.cancel_after = 2;
-	wsk_set_blocking_hook(hook_cancel);
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_accept(l, NULL, NULL));
-	EXPECT_EQ(WSAEINTR, wsk_get_last_error());
+	ws11_set_blocking_hook(hook_cancel);
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_accept(l, NULL, NULL));
+	EXPECT_EQ(WSAEINTR, ws11_get_last_error());
 
 	/* the listener is as it was: a connection is accepted */
 	h.cancel_after = 0;
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, c);
 	ASSERT_EQ(0, connect(c, (void *)&a, sizeof(a)));
-	s = wsk_accept(l, NULL, NULL);
+	s = ws11_accept(l, NULL, NULL);
 	EXPECT_LE(0, s);
-	wsk_unhook_blocking_hook();
+	ws11_unhook_blocking_hook();
 	close(s);
 	close(c);
 	close(l);
@@ -266,32 +266,32 @@ TEST_F(pair, partial_send_resets_and_sticks)
 
 	ASSERT_NE(NULL, big);
 	h.cancel_after = 2;
-	wsk_set_blocking_hook(hook_cancel);
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_send(self->sv[0], big, BIG_SEND, 0));
-	EXPECT_EQ(WSAEINTR, wsk_get_last_error());
-	wsk_unhook_blocking_hook();
+	ws11_set_blocking_hook(hook_cancel);
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_send(self->sv[0], big, BIG_SEND, 0));
+	EXPECT_EQ(WSAEINTR, ws11_get_last_error());
+	ws11_unhook_blocking_hook();
 	free(big);
 
 	for (i = 0; i < 3; i++) {
-		wsk_set_last_error(0);
+		ws11_set_last_error(0);
 		EXPECT_EQ(SOCKET_ERROR,
-			  wsk_recv(self->sv[0], buf, sizeof(buf), 0));
-		EXPECT_EQ(WSAECONNABORTED, wsk_get_last_error());
-		wsk_set_last_error(0);
-		EXPECT_EQ(SOCKET_ERROR, wsk_send(self->sv[0], "x", 1, 0));
-		EXPECT_EQ(WSAECONNABORTED, wsk_get_last_error());
+			  ws11_recv(self->sv[0], buf, sizeof(buf), 0));
+		EXPECT_EQ(WSAECONNABORTED, ws11_get_last_error());
+		ws11_set_last_error(0);
+		EXPECT_EQ(SOCKET_ERROR, ws11_send(self->sv[0], "x", 1, 0));
+		EXPECT_EQ(WSAECONNABORTED, ws11_get_last_error());
 	}
 	/* the peer sees a reset, not an orderly end of stream */
 	EXPECT_EQ(ECONNRESET, read_to_end(self->sv[1], 5000));
 
 	/* closesocket works and forgets the socket */
 	fd = self->sv[0];
-	EXPECT_EQ(0, wsk_closesocket(fd));
+	EXPECT_EQ(0, ws11_closesocket(fd));
 	ASSERT_EQ(0, reuse_fd(fd));
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_recv(fd, buf, sizeof(buf), 0));
-	EXPECT_EQ(WSAENOTCONN, wsk_get_last_error());
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_recv(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(WSAENOTCONN, ws11_get_last_error());
 }
 
 /* A socket closed with close(): its fd reused is not taken as aborted. */
@@ -302,15 +302,15 @@ TEST_F(pair, stale_entry_after_plain_close)
 
 	ASSERT_NE(NULL, big);
 	h.cancel_after = 2;
-	wsk_set_blocking_hook(hook_cancel);
-	EXPECT_EQ(SOCKET_ERROR, wsk_send(fd, big, BIG_SEND, 0));
-	wsk_unhook_blocking_hook();
+	ws11_set_blocking_hook(hook_cancel);
+	EXPECT_EQ(SOCKET_ERROR, ws11_send(fd, big, BIG_SEND, 0));
+	ws11_unhook_blocking_hook();
 	free(big);
 	close(fd);
 	ASSERT_EQ(0, reuse_fd(fd));
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_recv(fd, buf, sizeof(buf), 0));
-	EXPECT_EQ(WSAENOTCONN, wsk_get_last_error());
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_recv(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(WSAENOTCONN, ws11_get_last_error());
 }
 
 /* Cancel before anything moved: no reset, the stream stays usable. */
@@ -322,17 +322,17 @@ TEST_F(pair, send_cancelled_before_data_keeps_stream)
 	ASSERT_EQ(0, fill_send_path(self->sv[0]));
 
 	h.cancel_after = 1;
-	wsk_set_blocking_hook(hook_cancel);
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_send(self->sv[0], &c, 1, 0));
-	EXPECT_EQ(WSAEINTR, wsk_get_last_error());
-	wsk_unhook_blocking_hook();
+	ws11_set_blocking_hook(hook_cancel);
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_send(self->sv[0], &c, 1, 0));
+	EXPECT_EQ(WSAEINTR, ws11_get_last_error());
+	ws11_unhook_blocking_hook();
 
 	/* not aborted: recv on it reaches the kernel (would block) */
 	ASSERT_EQ(0, fcntl(self->sv[0], F_SETFL, O_NONBLOCK));
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_recv(self->sv[0], buf, sizeof(buf), 0));
-	EXPECT_EQ(WSAEWOULDBLOCK, wsk_get_last_error());
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_recv(self->sv[0], buf, sizeof(buf), 0));
+	EXPECT_EQ(WSAEWOULDBLOCK, ws11_get_last_error());
 }
 
 /* MSG_WAITALL recv that consumed part of its data when cancelled. */
@@ -342,15 +342,15 @@ TEST_F(pair, partial_waitall_recv_resets)
 
 	ASSERT_EQ(5, send(self->sv[1], "hello", 5, 0));
 	h.cancel_after = 3;
-	wsk_set_blocking_hook(hook_cancel);
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_recv(self->sv[0], buf, sizeof(buf),
-					 MSG_WAITALL));
-	EXPECT_EQ(WSAEINTR, wsk_get_last_error());
-	wsk_unhook_blocking_hook();
-	wsk_set_last_error(0);
-	EXPECT_EQ(SOCKET_ERROR, wsk_recv(self->sv[0], buf, sizeof(buf), 0));
-	EXPECT_EQ(WSAECONNABORTED, wsk_get_last_error());
+	ws11_set_blocking_hook(hook_cancel);
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_recv(self->sv[0], buf, sizeof(buf),
+					  MSG_WAITALL));
+	EXPECT_EQ(WSAEINTR, ws11_get_last_error());
+	ws11_unhook_blocking_hook();
+	ws11_set_last_error(0);
+	EXPECT_EQ(SOCKET_ERROR, ws11_recv(self->sv[0], buf, sizeof(buf), 0));
+	EXPECT_EQ(WSAECONNABORTED, ws11_get_last_error());
 }
 
 /* A whole send with a hook: every byte arrives, in order. */
@@ -369,8 +369,8 @@ TEST_F(pair, pseudo_blocking_send_completes)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		wsk_set_blocking_hook(hook_cancel);
-		_exit(wsk_send(self->sv[0], out, len, 0) == (ssize_t)len ?
+		ws11_set_blocking_hook(hook_cancel);
+		_exit(ws11_send(self->sv[0], out, len, 0) == (ssize_t)len ?
 		      0 : 1);
 	}
 	while (got < len) {

@@ -1,24 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libsockcancel, thin layer: the three ioctls of /dev/sockcancel.
+ * libsockcancel, device layer: the three ioctls of /dev/sockcancel, a
+ * thread named by its id or by a pidfd.
  *
  * The device is opened on first use, once per process, with O_CLOEXEC, and
  * kept open. A failed open is not remembered: the next call tries again, so
  * loading the module later works without restarting the program. The path
  * is SOCKCANCEL_DEVICE from the environment (secure_getenv(): ignored in
- * set-uid programs) or /dev/sockcancel, read at each open attempt.
+ * set-uid programs) or /dev/sockcancel, read at each open attempt. The
+ * open takes no lock (two threads opening it at once keep one fd), so that
+ * sockcancel_close() may run in a signal handler.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <linux/sockcancel.h>
 
-#include "sockcancel.h"
+#include "scl_internal.h"
 
 _Static_assert(SCL_OP_NONE == SOCKCANCEL_OP_NONE, "op none");
 _Static_assert(SCL_OP_RECV == SOCKCANCEL_OP_RECV, "op recv");
@@ -28,7 +31,6 @@ _Static_assert(SCL_OP_CONNECT == SOCKCANCEL_OP_CONNECT, "op connect");
 _Static_assert(SCL_OP_POLL == SOCKCANCEL_OP_POLL, "op poll");
 _Static_assert(SCL_RESET_ON_PARTIAL == SOCKCANCEL_RESET_ON_PARTIAL, "flag");
 
-static pthread_mutex_t dev_lock = PTHREAD_MUTEX_INITIALIZER;
 static int dev_fd = -1;
 
 const char *sockcancel_device_path(void)
@@ -41,24 +43,48 @@ const char *sockcancel_device_path(void)
 int sockcancel_device_fd(void)
 {
 	int fd = __atomic_load_n(&dev_fd, __ATOMIC_ACQUIRE);
-	int err = 0;
+	int first = -1;
 
 	if (fd >= 0)
 		return fd;
-
-	pthread_mutex_lock(&dev_lock);
-	fd = dev_fd;
-	if (fd < 0) {
-		fd = open(sockcancel_device_path(), O_RDWR | O_CLOEXEC);
-		if (fd >= 0)
-			__atomic_store_n(&dev_fd, fd, __ATOMIC_RELEASE);
-		else
-			err = errno;
-	}
-	pthread_mutex_unlock(&dev_lock);
+	fd = open(sockcancel_device_path(), O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		errno = err;
+		return -1;
+	/* another thread opened it meanwhile: use its fd, close ours */
+	if (!__atomic_compare_exchange_n(&dev_fd, &first, fd, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		scl_sys_close(fd);
+		fd = first;
+	}
 	return fd;
+}
+
+void scl_device_forget(int fd)
+{
+	int expected = fd;
+
+	if (fd >= 0)
+		__atomic_compare_exchange_n(&dev_fd, &expected, -1, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+/*
+ * How often a cancel is tried again when the module answers EAGAIN: the
+ * target kept running inside its call for the module's whole wait (100 ms)
+ * and nothing was done.
+ */
+#define EAGAIN_TRIES	10
+
+static int dev_ioctl(int dev, unsigned long cmd, void *arg)
+{
+	int i, ret;
+
+	for (i = 0; i < EAGAIN_TRIES; i++) {
+		ret = ioctl(dev, cmd, arg);
+		if (ret == 0 || errno != EAGAIN)
+			break;
+	}
+	return ret;
 }
 
 static int thread_ioctl(unsigned long cmd, pid_t tid, unsigned int flags,
@@ -72,7 +98,7 @@ static int thread_ioctl(unsigned long cmd, pid_t tid, unsigned int flags,
 	memset(&arg, 0, sizeof(arg));
 	arg.tid = tid;
 	arg.flags = flags;
-	if (ioctl(dev, cmd, &arg) < 0)
+	if (dev_ioctl(dev, cmd, &arg) < 0)
 		return -1;
 	if (op)
 		*op = (int)arg.op;
@@ -91,6 +117,33 @@ int sockcancel_query(pid_t tid, int *op, int *fd)
 	return thread_ioctl(SOCKCANCEL_IOC_QUERY, tid, 0, op, fd);
 }
 
+int sockcancel_cancel_pidfd(int pidfd, unsigned int flags, int *op, int *fd)
+{
+	return thread_ioctl(SOCKCANCEL_IOC_CANCEL, pidfd,
+			    flags | SOCKCANCEL_TARGET_PIDFD, op, fd);
+}
+
+int sockcancel_query_pidfd(int pidfd, int *op, int *fd)
+{
+	return thread_ioctl(SOCKCANCEL_IOC_QUERY, pidfd,
+			    SOCKCANCEL_TARGET_PIDFD, op, fd);
+}
+
+/* pidfd_open(2)'s flag for a thread's pidfd (Linux 6.9); O_EXCL's value */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD	O_EXCL
+#endif
+
+int sockcancel_pidfd_open(pid_t tid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+
+	if (fd >= 0 || errno != EINVAL)
+		return fd;
+	/* before 6.9 only a process pidfd, which names its main thread */
+	return (int)syscall(SYS_pidfd_open, tid, 0);
+}
+
 int sockcancel_cancel_socket(int sock, unsigned int flags,
 			     unsigned int *count)
 {
@@ -102,7 +155,7 @@ int sockcancel_cancel_socket(int sock, unsigned int flags,
 	memset(&arg, 0, sizeof(arg));
 	arg.fd = sock;
 	arg.flags = flags;
-	if (ioctl(dev, SOCKCANCEL_IOC_CANCEL_SOCKET, &arg) < 0)
+	if (dev_ioctl(dev, SOCKCANCEL_IOC_CANCEL_SOCKET, &arg) < 0)
 		return -1;
 	if (count)
 		*count = arg.count;

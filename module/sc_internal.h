@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of the sockcancel module.
+ *
+ * A cancel goes through three steps, one file each:
+ *   target.c    find the thread, check permission, read its syscall while
+ *               it is held still, and mark the call instance
+ *   classify.c  decide whether that syscall is a blocking socket call
+ *   interrupt.c queue the interruption on exactly that call, and apply it
+ *               in the thread itself
+ * main.c holds the misc device and the ioctl handlers that tie them together;
+ * reset.c the stream reset; arch_*.c what depends on the architecture
+ * (arch.h). Documentation/sockcancel-design.rst explains the whole.
+ */
+#ifndef SOCKCANCEL_INTERNAL_H
+#define SOCKCANCEL_INTERNAL_H
+
+#include <linux/errno.h>
+#include <linux/types.h>
+
+#include "arch.h"
+
+struct task_struct;
+struct file;
+
+/* Where a snapshot says the thread is. */
+enum sc_state {
+	SC_OUTSIDE,	/* not inside a syscall, or past its result */
+	SC_IN_CALL,	/* inside the call: running or asleep */
+	SC_RESTART,	/* interrupted, the restart decision still to come */
+};
+
+/*
+ * What a thread is doing in the kernel, read from its saved user registers.
+ * @nr, @compat and @ip (the user address the call returns to) say which
+ * call; @stamp says which instance of it (target.c).
+ */
+struct sc_snapshot {
+	const struct sc_entry *entry;	/* @nr in the socket call table */
+	long nr;
+	unsigned long ip;
+	unsigned long args[6];
+	bool compat;		/* compat ABI (ia32) syscall */
+	u8 state;		/* SC_* */
+	unsigned long rv;	/* the return register, raw */
+	u64 stamp;		/* the instance mark in the call, 0 if none */
+	u64 prev;		/* the mark this cancel replaced (0: none) */
+	bool fresh;		/* this cancel wrote @stamp */
+	bool held;		/* taken while the thread could not run */
+	unsigned long sp;	/* user stack pointer */
+	/*
+	 * A call found in the signal frame of a running handler that will
+	 * restart it: the frame and its saved context (user addresses).
+	 */
+	unsigned long frame;
+	unsigned long frame_ctx;
+	u64 frame_mask;		/* the signal mask that handler runs with */
+	bool user32;		/* the thread runs 32-bit code */
+};
+
+/* A blocking socket call found in a snapshot. */
+struct sc_call {
+	u32 op;			/* SOCKCANCEL_OP_* */
+	int fd;			/* socket fd in the target, -1 for poll */
+	struct file *file;	/* pinned socket file, NULL for poll */
+	bool socketcall;	/* arguments in user memory (ia32) */
+	bool recvmmsg;		/* clear the error recvmmsg parks in sk_err */
+	bool waitall;		/* MSG_WAITALL: a short read is partial */
+	bool on_queue;		/* found asleep on @file's wait queue */
+	u8 len;			/* SC_LEN_* */
+};
+
+/* target.c */
+struct task_struct *sc_get_target(int id, bool pidfd, bool own_process_only,
+				  bool audit);
+/*
+ * How long a cancel waits for a thread running inside its call to sleep or
+ * leave; a query, which needs no exact answer, waits past one timer tick.
+ */
+#define SC_CANCEL_WAIT_MS	100
+#define SC_QUERY_WAIT_MS	10
+
+size_t sc_read_user(struct task_struct *t, unsigned long addr, void *buf,
+		    size_t len);
+int sc_hold(struct task_struct *t, unsigned int wait_ms,
+	    int (*fn)(struct task_struct *t, void *arg, bool held), void *arg);
+int sc_snapshot_call(struct task_struct *t, struct sc_snapshot *snap,
+		     bool stamp);
+bool sc_same_site(const struct sc_snapshot *a, const struct sc_snapshot *b);
+bool sc_same_instance(const struct sc_snapshot *then,
+		      const struct sc_snapshot *now);
+
+/*
+ * An interrupted call's restart codes (include/linux/errno.h); never
+ * -ERESTARTNOINTR, which is always restarted.
+ */
+static inline bool sc_is_restart(long ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND ||
+	       ret == -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * A stamp is a chain, one per call instance, and a generation: every cancel
+ * that marks the instance writes a new generation of its chain, so that it
+ * can take back exactly what it wrote (target.c).
+ */
+static inline bool sc_same_chain(u64 a, u64 b)
+{
+	return a && b && a >> 16 == b >> 16;
+}
+
+/* classify.c */
+int sc_classify(struct task_struct *t, const struct sc_snapshot *snap,
+		const struct file *match, struct sc_call *call);
+bool sc_elsewhere(struct task_struct *t, const struct sc_snapshot *snap,
+		  const struct file *match);
+
+/*
+ * interrupt.c; SC_ENDED: the call found ended before it could be reached;
+ * SC_SLOW: sc_interrupt_asleep() did nothing, take the way of find_call()
+ */
+#define SC_ENDED	1
+#define SC_SLOW		2
+int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
+		 struct sc_call *call, u32 flags);
+int sc_interrupt_asleep(struct task_struct *t, const struct sc_snapshot *seen,
+			struct sc_call *call, u32 flags);
+
+/* reset.c */
+bool sc_is_partial(const struct sc_call *call, bool compat, long ret,
+		   unsigned long ptr, unsigned long count);
+void sc_reset_stream(struct file *file);
+
+#endif /* SOCKCANCEL_INTERNAL_H */
