@@ -99,8 +99,10 @@ int sc_arch_snapshot(struct task_struct *t, struct sc_snapshot *snap);
  * @snap, taken while @t ran, shows its ip at a syscall instruction of a
  * socket call: back in user space with the number loaded after a handler's
  * sigreturn or a restart, or still in the kernel applying the restart and
- * setting up a handler; or inside sigreturn. It is about to (re)enter the
- * call or run the handler. May sleep (reads @t's code).
+ * setting up a handler; or inside sigreturn; or, not held, just past the
+ * instruction in a window of a few instructions on the way into the call
+ * or applying its restart. It is about to (re)enter the call or run the
+ * handler. May sleep (reads @t's code).
  */
 bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap);
 

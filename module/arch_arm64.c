@@ -64,7 +64,6 @@
  * its own user stack.
  */
 #include <linux/compat.h>
-#include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
@@ -242,15 +241,6 @@ static bool svc_at(struct task_struct *t, unsigned long addr)
 	return aarch64_insn_is_svc(le32_to_cpu(insn));
 }
 
-/* @t's registers are no longer those of @snap (outside any syscall). */
-static bool moved(struct task_struct *t, const struct sc_snapshot *snap)
-{
-	struct regs_view v;
-
-	return read_regs(t, &v) || v.nr != -1 || v.pc != snap->ip ||
-	       v.x0 != snap->args[0];
-}
-
 bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 {
 	/* inside rt_sigreturn: it may restore a context that restarts a call */
@@ -272,12 +262,11 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	 * clearing syscallno and moving pc back (x0 still the restart code,
 	 * then orig_x0), or entering the call between kernel_entry saving pc
 	 * and el0_svc setting syscallno (interrupts masked throughout). A
-	 * thread in a window has moved on a moment later.
+	 * vCPU its host deschedules stretches a window to milliseconds, so a
+	 * thread seen running there is asked about again until its next
+	 * kernel entry (a tick at most) changes what is seen.
 	 */
-	if (sc_is_restart(snap->args[0]))
-		return true;
-	usleep_range(10, 20);
-	return moved(t, snap);
+	return sc_is_restart(snap->args[0]) || !snap->held;
 }
 
 u64 sc_arch_stamp(struct task_struct *t, u64 id)

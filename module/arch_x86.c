@@ -163,10 +163,20 @@ int sc_arch_snapshot(struct task_struct *t, struct sc_snapshot *snap)
 	return 0;
 }
 
+/* syscall, sysenter or int $0x80 at @ip */
+static bool syscall_insn_at(struct task_struct *t, unsigned long ip)
+{
+	u8 insn[SYSCALL_INSN_LEN];
+
+	if (sc_read_user(t, ip, insn, sizeof(insn)) != sizeof(insn))
+		return false;
+	return (insn[0] == 0x0f && (insn[1] == 0x05 || insn[1] == 0x34)) ||
+	       (insn[0] == 0xcd && insn[1] == 0x80);
+}
+
 bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 {
 	bool compat = snap->user32;
-	u8 insn[SYSCALL_INSN_LEN];
 
 	/* inside sigreturn: it may restore a context that restarts a call */
 	if (snap->nr == (snap->compat ? __NR_ia32_rt_sigreturn :
@@ -180,11 +190,20 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	 */
 	if (snap->nr == -1 ? !sc_arch_lookup(snap->rv, compat) : !snap->entry)
 		return false;
-	if (sc_read_user(t, snap->ip, insn, sizeof(insn)) != sizeof(insn))
+	if (syscall_insn_at(t, snap->ip))
+		return true;
+	/*
+	 * Seen running just past the instruction with a socket call's number
+	 * in ax: passing one of two windows of a few instructions, which a
+	 * vCPU its host deschedules stretches to milliseconds. The entry code
+	 * of the call has saved ip (and orig_ax), not yet ax; or the kernel
+	 * applying a restart has reloaded ax, not yet moved ip back. Or the
+	 * thread returned from a call whose result equals its number: then
+	 * its next kernel entry, a tick at most, changes what is seen.
+	 */
+	if (snap->held || (snap->nr != -1 && snap->rv != snap->nr))
 		return false;
-	/* syscall, sysenter, int $0x80 */
-	return (insn[0] == 0x0f && (insn[1] == 0x05 || insn[1] == 0x34)) ||
-	       (insn[0] == 0xcd && insn[1] == 0x80);
+	return syscall_insn_at(t, snap->ip - SYSCALL_INSN_LEN);
 }
 
 u64 sc_arch_stamp(struct task_struct *t, u64 id)
