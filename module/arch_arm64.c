@@ -254,6 +254,9 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	 */
 	if (svc_at(t, snap->ip))
 		return true;
+	/* setting up an SA_RESTART handler: pc there, sp not yet the frame */
+	if (!snap->held && sc_at_restart_handler(t, snap->ip))
+		return true;
 	if (!svc_at(t, snap->ip - SVC_LEN))
 		return false;
 	/*

@@ -193,6 +193,14 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	if (syscall_insn_at(t, snap->ip))
 		return true;
 	/*
+	 * Seen running at the entry of an SA_RESTART handler: the kernel
+	 * setting up that handler stores ip before sp, and between the two
+	 * the frame lies below the sp seen. Looked at again, the frame is
+	 * found (or the handler entered user space, and it is found).
+	 */
+	if (!snap->held && sc_at_restart_handler(t, snap->ip))
+		return true;
+	/*
 	 * Seen running just past the instruction with a socket call's number
 	 * in ax: passing one of two windows of a few instructions, which a
 	 * vCPU its host deschedules stretches to milliseconds. The entry code
@@ -317,10 +325,18 @@ static bool new_frame(const struct sc_snapshot *id, struct pt_regs *regs,
 	}
 }
 
+/*
+ * A handler's return pops the frame's return address (ia32's old-style
+ * restorer also its signal number): from there to the sigreturn, the
+ * restorer runs with sp up to 8 bytes above the frame, which sigreturn
+ * then reads; the handler's mask is still set.
+ */
+#define RESTORER_POP	8
+
 bool sc_arch_frame_live(const struct sc_snapshot *id, struct task_struct *t,
 			unsigned long sp)
 {
-	return sc_frame_live(id, t, id->compat ? (u32)sp : sp);
+	return sc_frame_live(id, t, (id->compat ? (u32)sp : sp) - RESTORER_POP);
 }
 
 /* A restart of a call in the ABI's table, with its identity. */
@@ -451,12 +467,12 @@ static bool ia32_candidate(struct task_struct *t, struct sc_restarters *r,
 int sc_arch_find_frame(struct task_struct *t, struct sc_snapshot *snap)
 {
 	if (snap->user32)
-		return sc_scan_frames(t, snap, (u32)snap->sp, 4,
+		return sc_scan_frames(t, snap, (u32)snap->sp - RESTORER_POP, 4,
 				      max(sizeof(struct rt_sigframe_ia32),
 					  sizeof(struct sigframe_ia32)),
 				      ia32_candidate);
-	return sc_scan_frames(t, snap, snap->sp, 8, sizeof(struct rt_sigframe),
-			      native_candidate);
+	return sc_scan_frames(t, snap, snap->sp - RESTORER_POP, 8,
+			      sizeof(struct rt_sigframe), native_candidate);
 }
 
 bool sc_arch_find(const struct sc_snapshot *id, struct pt_regs *regs,

@@ -29,6 +29,24 @@ bool sc_frame_live(const struct sc_snapshot *id, struct task_struct *t,
 	       sc_mask_bits(&t->blocked) == id->frame_mask;
 }
 
+bool sc_at_restart_handler(struct task_struct *t, unsigned long ip)
+{
+	struct sighand_struct *sh;
+	bool at = false;
+	int i;
+
+	rcu_read_lock();
+	sh = rcu_dereference(t->sighand);
+	for (i = 0; sh && i < _NSIG && !at; i++) {
+		const struct sigaction *sa = &sh->action[i].sa;
+
+		at = (READ_ONCE(sa->sa_flags) & SA_RESTART) &&
+		     (unsigned long)READ_ONCE(sa->sa_handler) == ip;
+	}
+	rcu_read_unlock();
+	return at;
+}
+
 bool sc_running_handler(struct sc_restarters *r, int sig, u64 saved)
 {
 	if (r->blocked == (saved | r->add_mask[sig - 1]))

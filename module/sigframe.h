@@ -67,6 +67,13 @@ static inline bool sc_frame_below(const struct sc_restarters *r, u64 sp,
 }
 
 /*
+ * @ip is the first instruction of an SA_RESTART handler of @t. A thread
+ * seen running there may be in the kernel setting that handler up, its
+ * ip moved to the handler before its sp to the frame.
+ */
+bool sc_at_restart_handler(struct task_struct *t, unsigned long ip);
+
+/*
  * The frame of signal @sig, whose saved mask is @saved, belongs to the
  * handler running now: the thread's mask is the one that handler started
  * with. A frame left behind by a handler that returned fails this.

@@ -881,4 +881,102 @@ TEST(handler_on_autodisarm_altstack_above)
 	close(dev);
 }
 
+#ifdef __x86_64__
+/*
+ * The restorer's window: returning, a handler pops its frame's return
+ * address, so from there until the restorer's rt_sigreturn has read the
+ * frame the thread's sp lies 8 bytes above it (the kernel's syscall entry
+ * into rt_sigreturn saves that sp before the number: a vCPU descheduled
+ * there made handler.returns_at_once fail once in 200 rounds). Widened
+ * here by a restorer of the test's own (SA_RESTORER, which x86-64 lets a
+ * program give) that spins until released; the cancel sees the registers
+ * of a timer interrupt in the spin. The module before looked for the frame
+ * from sp upwards and answered ENOENT every time.
+ */
+volatile int restorer_release __attribute__((used));
+static volatile int restorer_handled;
+
+void spinning_restorer(void);
+asm(".pushsection .text\n"
+    ".type spinning_restorer, @function\n"
+    "spinning_restorer:\n"
+    "1:	pause\n"
+    "	cmpl $0, restorer_release(%rip)\n"
+    "	je 1b\n"
+    "	movq $15, %rax\n"		/* rt_sigreturn */
+    "	syscall\n"
+    ".popsection\n");
+
+static void returning_handler(int sig)
+{
+	(void)sig;
+	restorer_handled = 1;
+}
+
+struct plain_recv {
+	int fd;
+	volatile pid_t tid;
+	long ret;
+	int err;
+};
+
+static void *plain_recv_thread(void *p)
+{
+	struct plain_recv *r = p;
+	char b;
+
+	r->tid = gettid();
+	r->ret = sys_recv(r->fd, &b, 1);
+	r->err = errno;
+	return NULL;
+}
+
+TEST(handler_returned_restorer_spins)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} ksa = { returning_handler, SA_RESTART | 0x04000000 /* SA_RESTORER */,
+		  spinning_restorer, 0 };
+	struct plain_recv r = { };
+	struct canceller c = { };
+	int sv[2], dev = open_dev();
+	pthread_t th;
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, syscall(SYS_rt_sigaction, SIGUSR1, &ksa, NULL, 8));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	r.fd = sv[0];
+	ASSERT_EQ(0, pthread_create(&th, NULL, plain_recv_thread, &r));
+	while (!r.tid)
+		usleep(100);
+	ASSERT_TRUE(wait_blocked_in(0, r.tid, SYS_recvfrom, RETURN_MS));
+
+	ASSERT_EQ(0, syscall(SYS_tgkill, getpid(), r.tid, SIGUSR1));
+	while (!restorer_handled)
+		usleep(100);
+	/* spinning in the restorer: some ticks have seen it there */
+	usleep(20 * 1000);
+	c.dev = dev;
+	c.tid = r.tid;
+	c.ret = -2;
+	ASSERT_EQ(0, pthread_create(&c.thread, NULL, cancel_thread, &c));
+	usleep(20 * 1000);	/* inside the module's wait of 100 ms */
+	restorer_release = 1;
+	pthread_join(c.thread, NULL);
+	EXPECT_EQ(0, c.ret) TH_LOG("cancel: errno %d", c.err);
+	if (!join_within(th, RETURN_MS)) {
+		send(sv[1], "x", 1, 0);
+		pthread_join(th, NULL);
+	}
+	EXPECT_EQ(-1, r.ret) TH_LOG("recv: the restarted call stayed blocked");
+	EXPECT_EQ(EINTR, r.err);
+	close(sv[0]);
+	close(sv[1]);
+	close(dev);
+}
+#endif
+
 TEST_HARNESS_MAIN
