@@ -899,7 +899,7 @@ TEST(handler_on_autodisarm_altstack_above)
  * here by a restorer of the test's own (SA_RESTORER, which x86-64 lets a
  * program give) that spins until released; the cancel sees the registers
  * of a timer interrupt in the spin. The module before looked for the frame
- * from sp upwards and answered ENOENT every time.
+ * from sp upwards: it answered ENOENT and the call restarted, blocked.
  */
 volatile int restorer_release __attribute__((used));
 static volatile int restorer_handled;
