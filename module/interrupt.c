@@ -204,6 +204,20 @@ struct queue {
 };
 
 /*
+ * Queue @q->p on @t, held, to run on its way out of the call it is in (or
+ * asleep in): TIF_NOTIFY_SIGNAL ends an interruptible wait as a signal
+ * would. SC_ENDED when @t is exiting (its call ended).
+ */
+static int queue_interrupt(struct task_struct *t, struct queue *q)
+{
+	if (task_work_add(t, &q->p->work, TWA_NONE))
+		return SC_ENDED;
+	set_tsk_thread_flag(t, TIF_NOTIFY_SIGNAL);
+	q->wake = READ_ONCE(t->__state) & TASK_INTERRUPTIBLE;
+	return 0;
+}
+
+/*
  * sc_hold() callback for a call found in the signal frame of a running
  * SA_RESTART handler: while that handler still runs, queue the work to run
  * at the thread's next return to user space without interrupting anything
@@ -231,11 +245,7 @@ static int queue_frame_held(struct task_struct *t, struct queue *q,
 		return held ? SC_ENDED : -EAGAIN;
 	if (!held)
 		return -EAGAIN;
-	if (task_work_add(t, &q->p->work, TWA_NONE))
-		return SC_ENDED;
-	set_tsk_thread_flag(t, TIF_NOTIFY_SIGNAL);
-	q->wake = READ_ONCE(t->__state) & TASK_INTERRUPTIBLE;
-	return 0;
+	return queue_interrupt(t, q);
 }
 
 /* sc_hold() callback: queue the work if @t is held in the instance found. */
@@ -269,11 +279,7 @@ static int queue_held(struct task_struct *t, void *arg, bool held)
 	    !(then->stamp && now.state == SC_RESTART && sc_same_site(then, &now)))
 		return SC_ENDED;
 queue:
-	if (task_work_add(t, &q->p->work, TWA_NONE))
-		return SC_ENDED;	/* the thread is exiting: its call ended */
-	set_tsk_thread_flag(t, TIF_NOTIFY_SIGNAL);
-	q->wake = READ_ONCE(t->__state) & TASK_INTERRUPTIBLE;
-	return 0;
+	return queue_interrupt(t, q);
 }
 
 /*
@@ -306,6 +312,26 @@ static void drop_pending(struct sc_pending *p)
 }
 
 /*
+ * Hold @t and let @fn queue @q->p; wake @t if it sleeps interruptibly.
+ * What was not queued is dropped. Returns @fn's verdict (0: queued).
+ */
+static int queue_and_wake(struct task_struct *t, unsigned int wait_ms,
+			  int (*fn)(struct task_struct *t, void *arg,
+				    bool held),
+			  struct queue *q)
+{
+	int ret = sc_hold(t, wait_ms, fn, q);
+
+	if (ret) {
+		drop_pending(q->p);
+		return ret;
+	}
+	if (q->wake)
+		wake_up_process(t);
+	return 0;
+}
+
+/*
  * Queue the interruption of the call instance @snap (taken while @t was
  * held) describes. Takes over call->file in every case. Returns 0 when
  * queued; SC_ENDED when that call has ended meanwhile, the thread exiting
@@ -316,21 +342,13 @@ int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
 		 struct sc_call *call, u32 flags)
 {
 	struct queue q = { };
-	int ret;
 
 	q.p = new_pending(call, flags);
 	if (!q.p)
 		return -ENOMEM;
 	q.p->id = *snap;
 	inject_delay();
-	ret = sc_hold(t, SC_CANCEL_WAIT_MS, queue_held, &q);
-	if (ret) {
-		drop_pending(q.p);
-		return ret;
-	}
-	if (q.wake)
-		wake_up_process(t);
-	return 0;
+	return queue_and_wake(t, SC_CANCEL_WAIT_MS, queue_held, &q);
 }
 
 /*
@@ -372,12 +390,10 @@ static int queue_asleep_held(struct task_struct *t, void *arg, bool held)
 	if (!sc_same_site(q->seen, &now) ||
 	    (call->file && !call->socketcall &&
 	     !held_fd_names(t, now.args[0], call->file)) ||
-	    task_work_add(t, &q->p->work, TWA_NONE)) {
+	    queue_interrupt(t, q)) {
 		sc_arch_unstamp(t, now.stamp, now.prev);
 		return SC_SLOW;
 	}
-	set_tsk_thread_flag(t, TIF_NOTIFY_SIGNAL);
-	q->wake = READ_ONCE(t->__state) & TASK_INTERRUPTIBLE;
 	return 0;
 }
 
@@ -398,7 +414,6 @@ int sc_interrupt_asleep(struct task_struct *t, const struct sc_snapshot *seen,
 			struct sc_call *call, u32 flags)
 {
 	struct queue q = { .seen = seen };
-	int ret;
 
 	if (injecting()) {
 		if (call->file)
@@ -409,12 +424,5 @@ int sc_interrupt_asleep(struct task_struct *t, const struct sc_snapshot *seen,
 	q.p = new_pending(call, flags);
 	if (!q.p)
 		return -ENOMEM;
-	ret = sc_hold(t, 0, queue_asleep_held, &q);
-	if (ret) {
-		drop_pending(q.p);
-		return ret;
-	}
-	if (q.wake)
-		wake_up_process(t);
-	return 0;
+	return queue_and_wake(t, 0, queue_asleep_held, &q);
 }
