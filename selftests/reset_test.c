@@ -186,6 +186,50 @@ static void *spinner(void *arg)
 	return NULL;
 }
 
+static void spin_start(pthread_t *spin, int *spinning)
+{
+	spin_stop = 0;
+	*spinning = 0;
+	if (pthread_create(spin, NULL, spinner, spinning))
+		return;
+	while (!__atomic_load_n(spinning, __ATOMIC_SEQ_CST))
+		usleep(100);
+}
+
+static void spin_end(pthread_t spin)
+{
+	spin_stop = 1;
+	pthread_join(spin, NULL);
+}
+
+/*
+ * Cancel @c while a spinner holds its CPU, so that it cannot return yet.
+ * The sender must be asleep then: woken meanwhile (an ACK freed buffer
+ * space) and kept off its CPU, it runs inside its call, and the cancel
+ * waits for it and says EAGAIN, as documented. Then it is let run and
+ * block again, and the cancel is tried again. Returns with the spinner
+ * running and the cancel made, or fails the test.
+ */
+static void cancel_held_off(struct __test_metadata *_metadata, int dev,
+			    struct call *c, pthread_t *spin)
+{
+	int spinning, tries;
+
+	for (tries = 1; ; tries++) {
+		ASSERT_TRUE(wait_blocked_in(0, c->tid, SYS_sendto, RETURN_MS));
+		spin_start(spin, &spinning);
+		ASSERT_EQ(1, spinning);
+		if (!sc_cancel(dev, c->tid, SOCKCANCEL_RESET_ON_PARTIAL, NULL))
+			break;
+		ASSERT_EQ(EAGAIN, errno) TH_LOG("cancel: %s", strerror(errno));
+		spin_end(*spin);
+		ASSERT_GT(10, tries) TH_LOG("the sender never stayed asleep");
+		usleep(20000);
+	}
+	if (tries > 1)
+		TH_LOG("the sender was woken meanwhile %d times", tries - 1);
+}
+
 /*
  * The fd the call was made on names another socket by the time the call
  * ends: the interruption no longer knows which call it stands at and
@@ -196,7 +240,7 @@ static void *spinner(void *arg)
 TEST_F(stream, replaced_fd_touches_nothing)
 {
 	struct call c = { .fn = pinned_send, .fd = self->sv[0], .len = BIG };
-	int fresh[2], err, spinning = 0;
+	int fresh[2], err;
 	pthread_t spin;
 	char buf[8];
 	long moved;
@@ -210,19 +254,13 @@ TEST_F(stream, replaced_fd_touches_nothing)
 	ASSERT_NE(NULL, c.buf);
 	ASSERT_TRUE(call_start(&c, SYS_sendto));
 
-	spin_stop = 0;
-	ASSERT_EQ(0, pthread_create(&spin, NULL, spinner, &spinning));
-	while (!__atomic_load_n(&spinning, __ATOMIC_SEQ_CST))
-		usleep(100);
-	ASSERT_EQ(0, sc_cancel(self->dev, c.tid, SOCKCANCEL_RESET_ON_PARTIAL,
-			       NULL));
+	cancel_held_off(_metadata, self->dev, &c, &spin);
 	/* the sender cannot run yet: give its fd number to a new connection */
 	ASSERT_EQ(0, make_pair(AF_INET, SOCK_STREAM, fresh));
 	ASSERT_EQ(self->sv[0], dup2(fresh[0], self->sv[0]));
 	close(fresh[0]);
 	EXPECT_FALSE(call_join(&c, 50));
-	spin_stop = 1;
-	pthread_join(spin, NULL);
+	spin_end(spin);
 
 	ASSERT_TRUE(call_join(&c, RETURN_MS));
 	EXPECT_LT(0, c.ret);
