@@ -12,12 +12,13 @@
  *   - socketcall(2): the call number and its arguments in user memory.
  *
  * User memory of the target (pollfd arrays, fd sets, timeouts, socketcall
- * arguments) is read with sc_read_user() (target.c), which may sleep;
- * nothing is locked here. A poll or select of a few fds looks each up; a
- * larger one is checked against the set of the target's socket fds,
- * collected once from its fd table, the arrays read 64 KiB at a time,
- * never more entries than the target's open file limit, with a reschedule
- * between pieces and a stop on a fatal signal.
+ * arguments) is read with sc_read_user() (target.c), which may sleep,
+ * with no lock held. A poll or select of a few fds looks each up, under
+ * the target's task_lock() and RCU, without taking a reference; a larger
+ * one is checked against the set of the target's socket fds, collected
+ * once from its fd table, the arrays read 64 KiB at a time, never more
+ * entries than the target's open file limit, with a reschedule between
+ * pieces and a stop on a fatal signal.
  *
  * The file of a single-socket call is returned pinned (one reference,
  * dropped by the caller or by the interruption that consumes it), so the
@@ -29,6 +30,7 @@
  */
 #include <linux/bitmap.h>
 #include <linux/errno.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -36,6 +38,7 @@
 #include <linux/net.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <uapi/linux/sockcancel.h>
@@ -67,20 +70,28 @@ static struct file *socket_file(struct task_struct *t, int fd)
 	return f;
 }
 
-/* fd @fd of @t is a socket; with @match, that very file. */
+/*
+ * fd @fd of @t is a socket; with @match, that very file. Only looked at,
+ * never referenced: t->files is stable under task_lock(), its slots under
+ * RCU, and a file seen there is not freed (only reused, since 6.7, as
+ * another file) before the RCU read section ends.
+ */
 static bool is_socket_fd(struct task_struct *t, int fd,
 			 const struct file *match)
 {
 	struct file *f;
-	bool ret;
+	bool ret = false;
 
 	if (fd < 0)
 		return false;
-	f = sc_fget_task(t, fd);
-	if (!f)
-		return false;
-	ret = sock_from_file(f) && (!match || f == match);
-	fput(f);
+	task_lock(t);
+	rcu_read_lock();
+	if (t->files) {
+		f = files_lookup_fd_raw(t->files, fd);
+		ret = f && sock_from_file(f) && (!match || f == match);
+	}
+	rcu_read_unlock();
+	task_unlock(t);
 	return ret;
 }
 
@@ -89,6 +100,8 @@ static bool is_socket_fd(struct task_struct *t, int fd,
  * set of the target's socket fds is collected once from its fd table.
  */
 #define FEW_FDS		64
+/* pollfds read at once, for FEW_FDS or fewer (the buffer is on the stack) */
+#define FEW_READ	16
 
 /* The watched fds, and how to tell whether one of them counts. */
 struct watch {
@@ -195,7 +208,7 @@ static int classify_wait(struct task_struct *t, const struct sc_entry *e,
 			 const unsigned long *args, const struct file *match)
 {
 	struct watch w = { .t = t, .match = match };
-	struct pollfd few[FEW_FDS];
+	struct pollfd few[FEW_READ];
 	size_t size = sizeof(few);
 	unsigned long many;
 	bool sock = false;
