@@ -17,24 +17,16 @@
 #ifndef SOCKCANCEL_COMPAT_H
 #define SOCKCANCEL_COMPAT_H
 
-#include <linux/capability.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/task.h>
 #include <linux/version.h>
 
 #include <linux/string.h>
 #include <uapi/linux/magic.h>
-
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
-#include <linux/sched/exec_state.h>
-#else
-#include <linux/mm_types.h>
-#endif
 
 /*
  * The file at the first open descriptor of @t at or above *@fd, with a
@@ -97,54 +89,6 @@ static inline bool sc_runnable(struct task_struct *t)
 #else
 	return READ_ONCE(t->on_rq);
 #endif
-}
-
-/* CAP_SYS_PTRACE over @ns; @audit: log a refusal (CANCEL), or not (QUERY). */
-static inline bool sc_ptrace_capable(struct user_namespace *ns, bool audit)
-{
-	return audit ? ns_capable(ns, CAP_SYS_PTRACE) :
-		       ns_capable_noaudit(ns, CAP_SYS_PTRACE);
-}
-
-/*
- * The dumpability half of the ptrace access rule: true when @t is dumpable
- * by its owner (it did not exec a setuid program or drop privileges), or
- * the caller has CAP_SYS_PTRACE in the user namespace @t's program was
- * exec'd in. A task without that state (no mm
- * before 7.2) passes.
- *
- *   - 7.2: dumpability and the exec-time user_ns moved from mm_struct
- *     (get_dumpable(mm), mm->user_ns) to the RCU-protected task->exec_state
- *     (include/linux/sched/exec_state.h, enum task_dumpable). Its accessors
- *     task_exec_state_rcu() and task_exec_state_get_dumpable() are not
- *     exported; the field is read here as they read it.
- *   - before: get_dumpable(t->mm) == SUID_DUMP_USER, mm->user_ns, under
- *     task_lock().
- */
-static inline bool sc_dumpable_or_capable(struct task_struct *t, bool audit)
-{
-	bool ok = true;
-
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
-	struct task_exec_state *es;
-
-	rcu_read_lock();
-	es = rcu_dereference(t->exec_state);
-	if (es && READ_ONCE(es->dumpable) != TASK_DUMPABLE_OWNER &&
-	    !sc_ptrace_capable(es->user_ns, audit))
-		ok = false;
-	rcu_read_unlock();
-#else
-	struct mm_struct *mm;
-
-	task_lock(t);
-	mm = t->mm;
-	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
-	    !sc_ptrace_capable(mm->user_ns, audit))
-		ok = false;
-	task_unlock(t);
-#endif
-	return ok;
 }
 
 /*

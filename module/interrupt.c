@@ -200,8 +200,15 @@ static void sc_work_fn(struct callback_head *work)
 struct queue {
 	struct sc_pending *p;
 	const struct sc_snapshot *seen;	/* sc_interrupt_asleep()'s first look */
+	u64 exec_id;		/* the exec generation permission was given for */
 	bool wake;
 };
+
+/* @t has exec'd since permission was given: its calls are not ours to end */
+static bool execd(struct task_struct *t, const struct queue *q)
+{
+	return READ_ONCE(t->self_exec_id) != q->exec_id;
+}
 
 /*
  * Queue @q->p on @t, held, to run on its way out of the call it is in (or
@@ -210,7 +217,8 @@ struct queue {
  */
 static int queue_interrupt(struct task_struct *t, struct queue *q)
 {
-	if (task_work_add(t, &q->p->work, TWA_NONE))
+	lockdep_assert_held(&t->pi_lock);
+	if (execd(t, q) || task_work_add(t, &q->p->work, TWA_NONE))
 		return SC_ENDED;
 	set_tsk_thread_flag(t, TIF_NOTIFY_SIGNAL);
 	q->wake = READ_ONCE(t->__state) & TASK_INTERRUPTIBLE;
@@ -236,8 +244,8 @@ static int queue_frame_held(struct task_struct *t, struct queue *q,
 	if (sc_arch_frame_live(then, t, now.sp)) {
 		if (!held)
 			return -EAGAIN;
-		if (task_work_add(t, &q->p->work, TWA_NONE))
-			return SC_ENDED;	/* exiting */
+		if (execd(t, q) || task_work_add(t, &q->p->work, TWA_NONE))
+			return SC_ENDED;	/* exiting, or exec'd */
 		set_tsk_thread_flag(t, TIF_NOTIFY_RESUME);
 		return 0;
 	}
@@ -333,15 +341,16 @@ static int queue_and_wake(struct task_struct *t, unsigned int wait_ms,
 
 /*
  * Queue the interruption of the call instance @snap (taken while @t was
- * held) describes. Takes over call->file in every case. Returns 0 when
- * queued; SC_ENDED when that call has ended meanwhile, the thread exiting
- * included (nothing queued); -EAGAIN when it kept running inside the call;
+ * held) describes, if @t has not exec'd since @exec_id. Takes over
+ * call->file in every case. Returns 0 when queued; SC_ENDED when that call
+ * has ended meanwhile, the thread exiting or exec'ing included (nothing
+ * queued); -EAGAIN when it kept running inside the call;
  * -ENOMEM.
  */
 int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
-		 struct sc_call *call, u32 flags)
+		 struct sc_call *call, u32 flags, u64 exec_id)
 {
-	struct queue q = { };
+	struct queue q = { .exec_id = exec_id };
 
 	q.p = new_pending(call, flags);
 	if (!q.p)
@@ -411,9 +420,9 @@ static int queue_asleep_held(struct task_struct *t, void *arg, bool held)
  * delay widens.
  */
 int sc_interrupt_asleep(struct task_struct *t, const struct sc_snapshot *seen,
-			struct sc_call *call, u32 flags)
+			struct sc_call *call, u32 flags, u64 exec_id)
 {
-	struct queue q = { .seen = seen };
+	struct queue q = { .seen = seen, .exec_id = exec_id };
 
 	if (injecting()) {
 		if (call->file)

@@ -125,7 +125,7 @@ again:
  * the call, classifies it and pins its socket. SC_SLOW: nothing done.
  */
 static int cancel_asleep(struct task_struct *t,
-			 struct sockcancel_thread_arg *arg)
+			 struct sockcancel_thread_arg *arg, u64 exec_id)
 {
 	struct sc_snapshot seen;
 	struct sc_call call;
@@ -134,7 +134,7 @@ static int cancel_asleep(struct task_struct *t,
 	if (sc_arch_snapshot(t, &seen) || seen.state != SC_IN_CALL ||
 	    sc_classify(t, &seen, NULL, &call))
 		return SC_SLOW;
-	ret = sc_interrupt_asleep(t, &seen, &call, arg->flags);
+	ret = sc_interrupt_asleep(t, &seen, &call, arg->flags, exec_id);
 	if (!ret) {
 		arg->op = call.op;
 		arg->fd = call.fd;
@@ -155,14 +155,15 @@ static int thread_op(struct sockcancel_thread_arg *arg, bool cancel)
 	struct sc_call call;
 	struct task_struct *t;
 	struct find f = { };
+	u64 exec_id;
 	int ret;
 
 	t = sc_get_target(arg->tid, arg->flags & SOCKCANCEL_TARGET_PIDFD,
-			  own_process_only, cancel);
+			  own_process_only, &exec_id);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 
-	ret = cancel ? cancel_asleep(t, arg) : SC_SLOW;
+	ret = cancel ? cancel_asleep(t, arg, exec_id) : SC_SLOW;
 	if (ret != SC_SLOW) {
 		put_task_struct(t);
 		return ret;
@@ -172,9 +173,13 @@ static int thread_op(struct sockcancel_thread_arg *arg, bool cancel)
 		arg->op = call.op;
 		arg->fd = call.fd;
 		if (cancel)
-			ret = sc_interrupt(t, &f.snap, &call, arg->flags);
+			ret = sc_interrupt(t, &f.snap, &call, arg->flags,
+					   exec_id);
 		else if (call.file)
 			fput(call.file);
+		/* a query tells nothing of a program exec'd since the check */
+		if (!cancel && READ_ONCE(t->self_exec_id) != exec_id)
+			ret = -ENOENT;
 		if (ret && f.mine)
 			sc_arch_unstamp(t, f.mine, f.prev);
 	}
@@ -287,7 +292,8 @@ static int cancel_socket_calls(struct file *file, u32 flags)
 		if (!ret && call.on_queue)
 			call.file = get_file(file);
 		if (!ret)
-			ret = sc_interrupt(tasks[i], &f.snap, &call, flags);
+			ret = sc_interrupt(tasks[i], &f.snap, &call, flags,
+					   READ_ONCE(tasks[i]->self_exec_id));
 		if (ret && f.mine)
 			sc_arch_unstamp(tasks[i], f.mine, f.prev);
 		if (!ret)

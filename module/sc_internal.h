@@ -72,7 +72,7 @@ struct sc_call {
 
 /* target.c */
 struct task_struct *sc_get_target(int id, bool pidfd, bool own_process_only,
-				  bool audit);
+				  u64 *exec_id);
 /*
  * How long a cancel waits for a thread running inside its call to sleep or
  * leave; a query, which needs no exact answer, waits past one timer tick.
@@ -123,9 +123,12 @@ bool sc_elsewhere(struct task_struct *t, const struct sc_snapshot *snap,
 #define SC_ENDED	1
 #define SC_SLOW		2
 int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
-		 struct sc_call *call, u32 flags);
+		 struct sc_call *call, u32 flags, u64 exec_id);
 int sc_interrupt_asleep(struct task_struct *t, const struct sc_snapshot *seen,
-			struct sc_call *call, u32 flags);
+			struct sc_call *call, u32 flags, u64 exec_id);
+
+/* permission.c */
+int sc_permitted(struct task_struct *t, u64 *exec_id);
 
 /* reset.c */
 bool sc_is_partial(const struct sc_call *call, bool compat, long ret,

@@ -5,9 +5,9 @@
  * still" and "Call instances").
  *
  * A thread is named by a tid in the caller's pid namespace or by a pidfd,
- * and returned with a task_struct reference the caller drops. Permission is
- * ptrace's attach rule (PTRACE_MODE_ATTACH_REALCREDS) without the LSM hook,
- * which modules cannot call.
+ * and returned with a task_struct reference the caller drops. For a thread
+ * of another process the kernel's ptrace attach check decides, security
+ * modules included (permission.c).
  *
  * Locking: sc_hold() takes the thread's pi_lock; with the thread blocked and
  * off its CPU, try_to_wake_up() cannot run it, so its saved registers are
@@ -15,8 +15,6 @@
  * runs under the lock only reads and writes registers.
  */
 #include <linux/atomic.h>
-#include <linux/cred.h>
-#include <linux/capability.h>
 #include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/file.h>
@@ -28,46 +26,9 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
-#include <linux/uidgid.h>
 
 #include "compat.h"
 #include "sc_internal.h"
-
-static bool same_ids(const struct cred *c, const struct cred *t)
-{
-	return uid_eq(c->uid, t->uid) && uid_eq(c->uid, t->euid) &&
-	       uid_eq(c->uid, t->suid) && gid_eq(c->gid, t->gid) &&
-	       gid_eq(c->gid, t->egid) && gid_eq(c->gid, t->sgid);
-}
-
-/*
- * ptrace's credential rule (kernel/ptrace.c) and the capability rule of
- * the commoncap LSM (cap_ptrace_access_check): the same ids, or
- * CAP_SYS_PTRACE over the target's user namespace; and the same user
- * namespace with the target's permitted capabilities a subset of the
- * caller's, or again CAP_SYS_PTRACE there; and a dumpable target.
- */
-static bool may_cancel(struct task_struct *t, bool audit)
-{
-	const struct cred *cred = current_cred(), *tcred;
-	bool ids, caps;
-
-	rcu_read_lock();
-	tcred = __task_cred(t);
-	ids = same_ids(cred, tcred);
-	caps = cred->user_ns == tcred->user_ns &&
-	       cap_issubset(tcred->cap_permitted, cred->cap_permitted);
-	if (!ids || !caps) {
-		/* CAP_SYS_PTRACE over the target stands for both */
-		ids = sc_ptrace_capable(tcred->user_ns, audit);
-		caps = ids;
-	}
-	rcu_read_unlock();
-	if (!ids || !caps)
-		return false;
-
-	return sc_dumpable_or_capable(t, audit);
-}
 
 /*
  * The thread a pidfd of the caller names, referenced: a thread pidfd its
@@ -102,11 +63,12 @@ static struct task_struct *pidfd_task(int fd, int *err)
  * with @pidfd a pidfd of the caller) with a reference, or ERR_PTR: -ESRCH
  * when no such thread is visible or it exited, -EBADF when @id is no
  * pidfd, -EINVAL for kernel threads and io_uring workers (they never run a
- * user's socket call), -EPERM when the caller may not cancel it.
- * @audit: a refused capability is logged (CANCEL), or not (QUERY).
+ * user's socket call), -EPERM when the caller may not cancel it (the
+ * kernel's check, permission.c), -EACCES when the kernel cannot be asked.
+ * @exec_id: the thread's exec generation when permission was given.
  */
 struct task_struct *sc_get_target(int id, bool pidfd, bool own_process_only,
-				  bool audit)
+				  u64 *exec_id)
 {
 	struct task_struct *t;
 	int err = -ESRCH;
@@ -127,11 +89,14 @@ struct task_struct *sc_get_target(int id, bool pidfd, bool own_process_only,
 		put_task_struct(t);
 		return ERR_PTR(-EINVAL);
 	}
-	if (same_thread_group(current, t))
+	if (same_thread_group(current, t)) {
+		*exec_id = READ_ONCE(t->self_exec_id);
 		return t;
-	if (own_process_only || !may_cancel(t, audit)) {
+	}
+	err = own_process_only ? -EPERM : sc_permitted(t, exec_id);
+	if (err) {
 		put_task_struct(t);
-		return ERR_PTR(-EPERM);
+		return ERR_PTR(err);
 	}
 	return t;
 }

@@ -19,9 +19,9 @@
 #include <linux/sockcancel.h>
 
 #define SOCKCANCEL_IOCTL_ERRNOS(IOCTL)					\
-	IOCTL(CANCEL, EINVAL, EBADF, ESRCH, EPERM, ENOENT, EAGAIN, ENOMEM, \
-	      EFAULT)							\
-	IOCTL(QUERY, EINVAL, EBADF, ESRCH, EPERM, ENOMEM, EFAULT)	\
+	IOCTL(CANCEL, EINVAL, EBADF, ESRCH, EPERM, EACCES, ENOENT, EAGAIN, \
+	      ENOMEM, EFAULT)						\
+	IOCTL(QUERY, EINVAL, EBADF, ESRCH, EPERM, EACCES, ENOMEM, EFAULT) \
 	IOCTL(CANCEL_SOCKET, EINVAL, EBADF, ENOTSOCK, EAGAIN, ENOMEM, EFAULT)
 
 /* SC_IOCTL_CANCEL, SC_IOCTL_QUERY, SC_IOCTL_CANCEL_SOCKET */
@@ -35,7 +35,7 @@ enum sc_ioctl {
 struct ioctl_errnos {
 	const char *name;
 	unsigned long cmd;
-	int errnos[9];		/* ends at the first 0 */
+	int errnos[10];		/* ends at the first 0 */
 };
 
 static const struct ioctl_errnos ioctl_errnos[SC_IOCTLS] = {
