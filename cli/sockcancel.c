@@ -476,7 +476,12 @@ static int report(const char *who, int err)
 			   who);
 		break;
 	case EPERM:
-		error_line("%s: permission denied", who);
+		error_line("%s: permission denied (the kernel's ptrace check)",
+			   who);
+		break;
+	case EACCES:
+		error_line("%s: permission cannot be checked: no procfs at /proc",
+			   who);
 		break;
 	case EINVAL:
 		error_line("%s: not a user thread", who);
