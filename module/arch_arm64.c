@@ -19,21 +19,26 @@
  * cancel took it back. Both count as inside; the interruption, if queued,
  * finds the finished call at its exit and leaves its result alone.
  *
- * The instance stamp lives in pt_regs->stackframe[0], the final frame record
- * of the task's kernel stack. Every entry from EL0 (svc, interrupt, fault)
- * zeroes it (kernel_entry in entry.S); nothing reads it: the unwinder stops
- * at its address (unwind_next() in 6.1 and 6.12), and it is not part of
- * user_pt_regs, so ptrace, core dumps and signal frames never see it. A stamp
- * written there while the thread is held in a syscall therefore lasts exactly
- * as long as that kernel entry: through every sleep and spurious wake-up in
- * the call, its exit, a restart applied and a stop on the way out; returning
- * to user space and entering again (a restart, the next call at the same
- * svc) erases it. Finding its chain again proves the same call instance.
- * sc_arch_stamp_of() reports it only while that call has no final result
- * (x0 still orig_x0, a restart code, or the restart applied), so that, as on
- * x86, the interruption is queued only on a call that has not finished.
- * Since 6.13 the unwinder reads that record (frame_record_meta): this file
- * refuses to build there (a static_assert on its size).
+ * Up to 6.12 the instance stamp lives in pt_regs->stackframe[0], the final
+ * frame record of the task's kernel stack. Every entry from EL0 (svc,
+ * interrupt, fault) zeroes it (kernel_entry in entry.S); nothing reads it:
+ * the unwinder stops at its address (unwind_next() in 6.1 and 6.12), and it
+ * is not part of user_pt_regs, so ptrace, core dumps and signal frames never
+ * see it. A stamp written there while the thread is held in a syscall
+ * therefore lasts exactly as long as that kernel entry: through every sleep
+ * and spurious wake-up in the call, its exit, a restart applied and a stop
+ * on the way out; returning to user space and entering again (a restart,
+ * the next call at the same svc) erases it. Finding its chain again proves
+ * the same call instance. sc_arch_stamp_of() reports it only while that
+ * call has no final result (x0 still orig_x0, a restart code, or the
+ * restart applied), so that, as on x86, the interruption is queued only on
+ * a call that has not finished.
+ *
+ * From 6.13 the unwinder reads that record (frame_record_meta) and no part
+ * of pt_regs is both cleared at every entry and unread (compat.h): nothing
+ * is written. The stamp is then the thread's context-switch count
+ * (sleep_id()), which proves that a thread held asleep twice has not run in
+ * between; a thread that ran meanwhile is taken to have left its call.
  *
  * Restart: an interrupted call returns -ERESTART*. Unlike x86, do_signal()
  * applies the restart before get_signal() runs task works: syscallno is
@@ -80,18 +85,13 @@
 #include <asm/unistd.h>
 #include <uapi/linux/sockcancel.h>
 
+#include "compat.h"
 #include "sc_internal.h"
 #include "sigframe.h"
 
 #if !defined(CONFIG_ARM64)
 #error "arch_arm64.c is for arm64"
 #endif
-/*
- * Since 6.13 the final frame record is a struct frame_record_meta, which the
- * unwinder reads: the stamp needs another place there.
- */
-static_assert(sizeof_field(struct pt_regs, stackframe) == 2 * sizeof(u64),
-	      "sockcancel: pt_regs->stackframe is read since 6.13");
 
 #define SVC_LEN			AARCH64_INSN_SIZE
 
@@ -133,6 +133,30 @@ static u64 stamp_in(u64 word)
 	return (word & SC_STAMP_MASK) == SC_STAMP_TAG ? word & ~SC_STAMP_MASK : 0;
 }
 
+/* The stamp this kernel entry carries; 0 if none, or no place for one. */
+static u64 entry_stamp(struct pt_regs *regs)
+{
+	u64 *slot = sc_arm64_stamp_slot(regs);
+
+	return slot ? stamp_in(READ_ONCE(*slot)) : 0;
+}
+
+/*
+ * Without a place for the stamp (6.13 on): the sleep @t is in, held still,
+ * named by its context-switch count. It goes up each time @t is switched
+ * out, so a thread held asleep twice with the same count has not run in
+ * between: the same sleep of the same call. A count that moved tells
+ * nothing: the thread woke and left the call, or woke and went back to
+ * sleep in it; the cancel then takes the call for ended (design document,
+ * "arm64").
+ */
+static u64 sleep_id(struct task_struct *t)
+{
+	u64 n = READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
+
+	return ((n & 0xffffffffULL) << 16) | 1;
+}
+
 /* The registers a snapshot needs, read at once. */
 struct regs_view {
 	long nr;		/* syscallno */
@@ -157,7 +181,7 @@ static int read_regs(struct task_struct *t, struct regs_view *v)
 	v->x8 = READ_ONCE(regs->regs[8]);
 	v->pc = READ_ONCE(regs->pc);
 	v->sp = READ_ONCE(regs->sp);
-	v->stamp = stamp_in(READ_ONCE(regs->stackframe[0]));
+	v->stamp = entry_stamp(regs);
 	for (i = 0; i < 6; i++)
 		v->args[i] = READ_ONCE(regs->regs[i]);
 	rcu_read_unlock();
@@ -275,38 +299,53 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 u64 sc_arch_stamp(struct task_struct *t, u64 id)
 {
 	struct pt_regs *regs;
+	u64 *slot = NULL;
 
+	lockdep_assert_held(&t->pi_lock);
 	rcu_read_lock();
 	regs = saved_regs(t);
 	if (regs)
-		WRITE_ONCE(regs->stackframe[0], SC_STAMP_TAG | (id & ~SC_STAMP_MASK));
+		slot = sc_arm64_stamp_slot(regs);
+	if (slot)
+		WRITE_ONCE(*slot, SC_STAMP_TAG | (id & ~SC_STAMP_MASK));
 	rcu_read_unlock();
-	return regs ? id & ~SC_STAMP_MASK : 0;
+	if (!regs)
+		return 0;
+	return slot ? id & ~SC_STAMP_MASK : sleep_id(t);
 }
 
 void sc_arch_unstamp(struct task_struct *t, u64 mine, u64 prev)
 {
 	u64 back = prev ? SC_STAMP_TAG | prev : 0;
 	struct pt_regs *regs;
+	u64 *slot;
 
 	rcu_read_lock();
 	regs = saved_regs(t);
+	slot = regs ? sc_arm64_stamp_slot(regs) : NULL;
 	/* atomic against the thread's next entry zeroing it meanwhile */
-	if (regs)
-		cmpxchg(&regs->stackframe[0], SC_STAMP_TAG | mine, back);
+	if (slot)
+		cmpxchg(slot, SC_STAMP_TAG | mine, back);
 	rcu_read_unlock();
 }
 
 u64 sc_arch_stamp_of(struct task_struct *t)
 {
 	struct regs_view v;
+	struct pt_regs *regs;
+	bool slot;
 
+	lockdep_assert_held(&t->pi_lock);
 	if (read_regs(t, &v))
 		return 0;
 	/* the same kernel entry, but the call found has its result */
 	if (call_state(&v, false) == SC_OUTSIDE)
 		return 0;
-	return v.stamp;
+	rcu_read_lock();
+	regs = saved_regs(t);
+	slot = regs && sc_arm64_stamp_slot(regs);
+	rcu_read_unlock();
+	return slot ? v.stamp : sleep_id(t);
 }
 
 /* arch/arm64/kernel/signal.c: the frame a handler starts with, at its sp */

@@ -92,6 +92,28 @@ static inline bool sc_runnable(struct task_struct *t)
 }
 
 /*
+ * arm64: where a kernel entry can carry the call-instance stamp
+ * (arch_arm64.c). Up to 6.12 pt_regs->stackframe is the final frame record
+ * of the entry: zeroed at every entry from EL0 and read by nobody (the
+ * unwinder stops at its address). 6.13 made it a struct frame_record_meta
+ * (asm/stacktrace/frame.h) whose record and type the unwinder reads at
+ * every exception boundary: a stamp there would break stack traces, and
+ * no other part of pt_regs is both cleared at every entry and unread. So
+ * there is no place (NULL), and arch_arm64.c names a sleep by the
+ * thread's context-switch count instead.
+ */
+#ifdef CONFIG_ARM64
+static inline u64 *sc_arm64_stamp_slot(struct pt_regs *regs)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+	return &regs->stackframe[0];
+#else
+	return NULL;
+#endif
+}
+#endif
+
+/*
  * The struct pid the pidfd @file names (the file holds a reference to it),
  * or NULL when @file is no pidfd. pidfd_pid() is not exported, so a pidfd
  * is recognised by where its inode lives:
