@@ -53,10 +53,11 @@ examples: lib
 	$(MAKE) -C examples
 
 # Every program the VM runs, in build/tests: the kselftests, the library
-# and command tests, a static sockcancel for cli_test, and what
+# and command tests, a static sockcancel for cli_test, what
 # preload_close_test runs dynamically linked (libsockcancel-close.so under
-# python3.11 and preload_check); and the benchmark (bench/sockbench),
-# which uses the same test toolkit.
+# python3.11 and preload_check) and what python_sockcancel_test runs (the
+# Python module over libsockcancel.so.0 under the same python3.11); and
+# the benchmark (bench/sockbench), which uses the same test toolkit.
 tests: prepared lib cli
 	mkdir -p $(TESTS)
 	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(TESTS)
