@@ -141,7 +141,6 @@ def test_cancel_plain_recv():
     sockcancel.cancel(t)
     t.join(STILL_S)
     still = t.is_alive() and t.asleep()
-    since = time.monotonic()
     sockcancel.close(conn)
     t.join(JOIN_S)
     ended = not t.is_alive() and isinstance(t.exc, OSError) and \
@@ -174,7 +173,6 @@ def test_close_plain_accept():
         report(False, "close() wakes a plain socket.accept(): EBADF",
                "the thread did not block")
         return
-    since = time.monotonic()
     sockcancel.close(lst)
     t.join(JOIN_S)
     ok = not t.is_alive() and isinstance(t.exc, OSError) and \
