@@ -35,8 +35,8 @@ closed. sockcancel.socket.close() does the same.
 
 WSAError (an OSError) carries the Winsock code in .winerror and .errno,
 its name (after the call that failed) in .strerror. The WSAE* codes are
-attributes of this module
-(WSAEINTR == 10004); errorcode maps them to their names, as errno's.
+attributes of this module (WSAEINTR == 10004); errorcode maps them to
+their names, as errno's.
 The errno to WSAE* map is libsockcancel's (error_from_errno()).
 
 sockcancel.socket calls with a time-out (settimeout) are Python's own,
