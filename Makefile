@@ -8,6 +8,8 @@
 #                 tests against the module on every kernel of
 #                 scripts/kernels.list (KERNEL=6.1 for one; scripts/check)
 # make lint       checkpatch --strict, sparse and a W=1 -Werror build
+# make abi-check  libsockcancel.so.0 against the ABI of the last release
+#                 (lib/abi, abidiff); make abi-update records it anew
 # make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
 
@@ -51,10 +53,11 @@ examples: lib
 	$(MAKE) -C examples
 
 # Every program the VM runs, in build/tests: the kselftests, the library
-# and command tests, a static sockcancel for cli_test, and what
+# and command tests, a static sockcancel for cli_test, what
 # preload_close_test runs dynamically linked (libsockcancel-close.so under
-# python3.11 and preload_check); and the benchmark (bench/sockbench),
-# which uses the same test toolkit.
+# python3.11 and preload_check) and what python_sockcancel_test runs (the
+# Python module over libsockcancel.so.0 under the same python3.11); and
+# the benchmark (bench/sockbench), which uses the same test toolkit.
 tests: prepared lib cli
 	mkdir -p $(TESTS)
 	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(TESTS)
@@ -67,6 +70,14 @@ tests: prepared lib cli
 
 check:
 	scripts/check
+
+# libsockcancel's ABI against lib/abi/libsockcancel.so.0.abi (abidiff);
+# abi-update rewrites that record, deliberately, at a release
+abi-check: lib
+	$(MAKE) -C lib abi-check
+
+abi-update: lib
+	$(MAKE) -C lib abi-update
 
 dkms-test:
 	scripts/dkms-test
@@ -146,4 +157,4 @@ clean:
 	$(MAKE) -C bench clean
 	rm -rf build
 
-.PHONY: all deps prepared module lib cli examples tests check dkms-test demo bench fuzz check-debug lint man-check install uninstall clean
+.PHONY: all deps prepared module lib cli examples tests check abi-check abi-update dkms-test demo bench fuzz check-debug lint man-check install uninstall clean

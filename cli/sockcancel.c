@@ -358,7 +358,7 @@ static int ps_process(pid_t pid, bool json, int printed)
 		r.tid = entry_id(de);
 		/* gone, another user's, kernel threads: not shown */
 		if (!r.tid || sockcancel_query(r.tid, &r.op, &r.fd) ||
-		    r.op == SCL_OP_NONE)
+		    r.op == SOCKCANCEL_OP_NONE)
 			continue;
 		read_comm(pid, r.tid, r.comm, sizeof(r.comm));
 		describe(pid, r.fd, &r.sock);
@@ -529,7 +529,7 @@ static int cmd_query(int argc, char **argv)
 			status = max_status(status, report_errno(tid, errno));
 			continue;
 		}
-		if (op == SCL_OP_NONE) {
+		if (op == SOCKCANCEL_OP_NONE) {
 			printf("%d none\n", tid);
 			status = max_status(status, EXIT_IDLE);
 			continue;
@@ -595,7 +595,7 @@ static int cancel_on_socket(pid_t pid, pid_t tid, int fd, unsigned long ino,
 		return 0;
 	ret = pidfd >= 0 ? sockcancel_query_pidfd(pidfd, &op, &tfd) :
 			   sockcancel_query(tid, &op, &tfd);
-	if (ret || op == SCL_OP_NONE || tfd < 0 ||
+	if (ret || op == SOCKCANCEL_OP_NONE || tfd < 0 ||
 	    (tfd != fd && socket_inode(pid, tfd) != ino)) {
 		ret = 0;
 	} else if (pidfd >= 0 ? sockcancel_cancel_pidfd(pidfd, flags, &cop, &cfd) :
@@ -701,7 +701,7 @@ static int cmd_cancel(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:rp:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			flags |= SCL_RESET_ON_PARTIAL;
+			flags |= SOCKCANCEL_RESET_ON_PARTIAL;
 			break;
 		case 'p':
 			pid = parse_num(optarg, 1, "process id");

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 /*
  * libsockcancel, device layer: the three ioctls of /dev/sockcancel, a
  * thread named by its id or by a pidfd.
@@ -22,14 +22,6 @@
 #include <linux/sockcancel.h>
 
 #include "scl_internal.h"
-
-_Static_assert(SCL_OP_NONE == SOCKCANCEL_OP_NONE, "op none");
-_Static_assert(SCL_OP_RECV == SOCKCANCEL_OP_RECV, "op recv");
-_Static_assert(SCL_OP_SEND == SOCKCANCEL_OP_SEND, "op send");
-_Static_assert(SCL_OP_ACCEPT == SOCKCANCEL_OP_ACCEPT, "op accept");
-_Static_assert(SCL_OP_CONNECT == SOCKCANCEL_OP_CONNECT, "op connect");
-_Static_assert(SCL_OP_POLL == SOCKCANCEL_OP_POLL, "op poll");
-_Static_assert(SCL_RESET_ON_PARTIAL == SOCKCANCEL_RESET_ON_PARTIAL, "flag");
 
 static int dev_fd = -1;
 
@@ -165,12 +157,12 @@ int sockcancel_cancel_socket(int sock, unsigned int flags,
 const char *sockcancel_op_name(int op)
 {
 	static const char *const names[] = {
-		[SCL_OP_NONE] = "none",
-		[SCL_OP_RECV] = "recv",
-		[SCL_OP_SEND] = "send",
-		[SCL_OP_ACCEPT] = "accept",
-		[SCL_OP_CONNECT] = "connect",
-		[SCL_OP_POLL] = "poll",
+		[SOCKCANCEL_OP_NONE] = "none",
+		[SOCKCANCEL_OP_RECV] = "recv",
+		[SOCKCANCEL_OP_SEND] = "send",
+		[SOCKCANCEL_OP_ACCEPT] = "accept",
+		[SOCKCANCEL_OP_CONNECT] = "connect",
+		[SOCKCANCEL_OP_POLL] = "poll",
 	};
 
 	if (op < 0 || (size_t)op >= sizeof(names) / sizeof(names[0]))

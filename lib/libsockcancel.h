@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
 /*
  * libsockcancel: cancel another thread's blocking socket call.
  *
@@ -17,11 +17,14 @@
  *                  (pseudo-blocking), all-or-nothing stream transfers, and
  *                  the registry that lets other threads cancel those calls.
  *
- * This header does not need the kernel's uapi header. The device path is
+ * This header includes the uapi header <linux/sockcancel.h> (installed
+ * with it) for the names of its values. The device path is
  * /dev/sockcancel unless the environment variable SOCKCANCEL_DEVICE names
  * another one (read, with secure_getenv(), when the device is first opened).
- * The library is built with hidden visibility: the functions declared
- * here, and nothing else, are exported.
+ * The library is built with hidden visibility and a version script
+ * (libsockcancel.map): the functions declared here, and nothing else, are
+ * exported, each with the symbol version of the release that added it
+ * (LIBSOCKCANCEL_0.2 for all of them so far).
  *
  * See libsockcancel(3).
  */
@@ -31,6 +34,7 @@
 #include <sys/types.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <linux/sockcancel.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,18 +48,25 @@ extern "C" {
 #define SOCKCANCEL_DEFAULT_DEVICE	"/dev/sockcancel"
 #define SOCKCANCEL_DEVICE_ENV		"SOCKCANCEL_DEVICE"
 
-/* What a thread is blocked in; same values as the kernel's SOCKCANCEL_OP_*. */
+/*
+ * What a thread is blocked in (the op of sockcancel_cancel() and
+ * sockcancel_query()) and the flag of the cancels are the uapi's:
+ * SOCKCANCEL_OP_NONE, _RECV, _SEND, _ACCEPT, _CONNECT, _POLL and
+ * SOCKCANCEL_RESET_ON_PARTIAL from <linux/sockcancel.h>.
+ *
+ * The names libsockcancel 0.1 gave them, kept as aliases so that programs
+ * written for it still build (their values never changed, and no function
+ * takes the enum type: the ABI is the same either way).
+ */
 enum sockcancel_op {
-	SCL_OP_NONE	= 0,
-	SCL_OP_RECV	= 1,
-	SCL_OP_SEND	= 2,
-	SCL_OP_ACCEPT	= 3,
-	SCL_OP_CONNECT	= 4,
-	SCL_OP_POLL	= 5,
+	SCL_OP_NONE	= SOCKCANCEL_OP_NONE,
+	SCL_OP_RECV	= SOCKCANCEL_OP_RECV,
+	SCL_OP_SEND	= SOCKCANCEL_OP_SEND,
+	SCL_OP_ACCEPT	= SOCKCANCEL_OP_ACCEPT,
+	SCL_OP_CONNECT	= SOCKCANCEL_OP_CONNECT,
+	SCL_OP_POLL	= SOCKCANCEL_OP_POLL,
 };
-
-/* Reset a stream whose cancelled call transferred part of its data. */
-#define SCL_RESET_ON_PARTIAL	(1U << 0)
+#define SCL_RESET_ON_PARTIAL	SOCKCANCEL_RESET_ON_PARTIAL
 
 /* ---- thin layer: 0 or -1 with errno ------------------------------------ */
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 /*
  * libsockcancel-close.so: close(), dup2() and dup3() with the semantics of
  * Windows' closesocket() on sockets, for programs that know nothing of

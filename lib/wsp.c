@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 /*
  * libsockcancel, Winsock SPI: any thread, by its id.
  *
@@ -40,7 +40,7 @@ int wsp_cancel_blocking_call(pid_t tid, int *err)
 		goto out;
 	}
 	/* a raw call, maybe in another process: the module keeps integrity */
-	if (sockcancel_cancel(tid, SCL_RESET_ON_PARTIAL, NULL, NULL))
+	if (sockcancel_cancel(tid, SOCKCANCEL_RESET_ON_PARTIAL, NULL, NULL))
 		wsa = scl_wsa_cancel_error(errno);
 out:
 	if (err)
@@ -58,5 +58,5 @@ int wsp_thread_is_blocking(pid_t tid)
 		return scl_self.in_call;
 	if (scl_registry_find(tid, &gen, &pseudo))
 		return 1;
-	return !sockcancel_query(tid, &op, NULL) && op != SCL_OP_NONE;
+	return !sockcancel_query(tid, &op, NULL) && op != SOCKCANCEL_OP_NONE;
 }

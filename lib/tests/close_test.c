@@ -114,7 +114,7 @@ TEST_F(tcp, poll_and_select_return)
 	ASSERT_TRUE(pthread_create(&s.thread, NULL, call_thread, &s) == 0);
 	while (!__atomic_load_n(&s.started, __ATOMIC_SEQ_CST))
 		usleep(100);
-	ASSERT_TRUE(wait_op(s.tid, SCL_OP_POLL, RETURN_MS));
+	ASSERT_TRUE(wait_op(s.tid, SOCKCANCEL_OP_POLL, RETURN_MS));
 	EXPECT_EQ(0, sockcancel_close(self->sv[0]));
 	expect_returned(_metadata, &p, self->sv[0]);
 	EXPECT_TRUE(p.ret == 1 || (p.ret == -1 && p.err == EINTR));

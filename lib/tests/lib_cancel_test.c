@@ -12,6 +12,16 @@
 #include "lib_test_util.h"
 #include "kselftest_harness.h"
 
+/* libsockcancel 0.1's names of the uapi's values still build, and agree */
+_Static_assert(SCL_OP_NONE == SOCKCANCEL_OP_NONE &&
+	       SCL_OP_RECV == SOCKCANCEL_OP_RECV &&
+	       SCL_OP_SEND == SOCKCANCEL_OP_SEND &&
+	       SCL_OP_ACCEPT == SOCKCANCEL_OP_ACCEPT &&
+	       SCL_OP_CONNECT == SOCKCANCEL_OP_CONNECT &&
+	       SCL_OP_POLL == SOCKCANCEL_OP_POLL &&
+	       SCL_RESET_ON_PARTIAL == SOCKCANCEL_RESET_ON_PARTIAL,
+	       "the SCL_ aliases");
+
 FIXTURE(tcp) {
 	int sv[2];
 	int listener;
@@ -68,7 +78,7 @@ TEST_F(tcp, cross_thread_accept_keeps_listener)
 	int s, fd;
 
 	ASSERT_TRUE(wcall_start(&c));
-	ASSERT_TRUE(wait_op(c.tid, SCL_OP_ACCEPT, RETURN_MS));
+	ASSERT_TRUE(wait_op(c.tid, SOCKCANCEL_OP_ACCEPT, RETURN_MS));
 	cancel_expect_eintr(_metadata, &c);
 
 	ASSERT_EQ(0, getsockname(self->listener, (void *)&a, &len));
@@ -85,7 +95,7 @@ TEST_F(tcp, cross_thread_select)
 	struct wcall c = { .fn = w_select, .fd = self->sv[0] };
 
 	ASSERT_TRUE(wcall_start(&c));
-	ASSERT_TRUE(wait_op(c.tid, SCL_OP_POLL, RETURN_MS));
+	ASSERT_TRUE(wait_op(c.tid, SOCKCANCEL_OP_POLL, RETURN_MS));
 	cancel_expect_eintr(_metadata, &c);
 }
 
@@ -153,7 +163,7 @@ TEST_F(tcp, module_reset_on_partial_sticks)
 	ASSERT_NE(NULL, c.buf);
 	ASSERT_TRUE(wcall_start(&c));
 	ASSERT_TRUE(wait_blocked_in(0, c.tid, SYS_sendto, RETURN_MS));
-	ret = sockcancel_cancel(c.tid, SCL_RESET_ON_PARTIAL, NULL, NULL);
+	ret = sockcancel_cancel(c.tid, SOCKCANCEL_RESET_ON_PARTIAL, NULL, NULL);
 	err = errno;
 	ASSERT_EQ(0, ret) {
 		TH_LOG("cancel with SOCKCANCEL_RESET_ON_PARTIAL: %s",
@@ -339,7 +349,7 @@ TEST(pidfd_of_a_process)
 	pidfd = sockcancel_pidfd_open(child);
 	ASSERT_LE(0, pidfd);
 	ASSERT_EQ(0, sockcancel_query_pidfd(pidfd, &op, &fd));
-	EXPECT_EQ(SCL_OP_RECV, op);
+	EXPECT_EQ(SOCKCANCEL_OP_RECV, op);
 	EXPECT_EQ(sv[0], fd);
 	ASSERT_EQ(0, sockcancel_cancel_pidfd(pidfd, 0, &op, &fd));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
