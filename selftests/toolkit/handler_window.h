@@ -107,7 +107,7 @@ static inline int handler_window(const struct handler_setup *hs, int fd)
 	struct sigaction sa = { .sa_flags = SA_RESTART };
 	struct hw_call c = { .fd = fd, .altstack = hs->altstack };
 	struct sockcancel_thread_arg out;
-	int dev = open_dev(), status, tries;
+	int dev, status, tries;
 	pthread_t th;
 	pid_t pid;
 	long t0;
@@ -119,6 +119,8 @@ static inline int handler_window(const struct handler_setup *hs, int fd)
 			return 4;
 		return WEXITSTATUS(status);
 	}
+	/* opened in the child: a round leaves no descriptor behind */
+	dev = open_dev();
 	hw_kind = hs->kind;
 	if (hs->siginfo) {
 		sa.sa_sigaction = hw_handler_info;
