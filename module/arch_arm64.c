@@ -270,6 +270,17 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	/* inside rt_sigreturn: it may restore a context that restarts a call */
 	if (snap->nr == __NR_rt_sigreturn)
 		return true;
+	/*
+	 * A socket call's number beside a result, pc just past the svc:
+	 * returned from the call, or entering it where el0_svc_common() has
+	 * stored syscallno but not yet orig_x0 (Debian's 6.12 build stores
+	 * them in that order, interrupts on: orig_x0 is still the previous
+	 * entry's, such as a handler's rt_sigreturn). A thread seen running
+	 * there is asked about again until its next kernel entry changes
+	 * what is seen.
+	 */
+	if (snap->nr >= 0 && snap->entry && snap->state == SC_OUTSIDE)
+		return !snap->held && svc_at(t, snap->ip - SVC_LEN);
 	if (snap->nr != -1 || !sc_arch_lookup(snap->rv, false))
 		return false;
 	/*

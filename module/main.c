@@ -365,11 +365,16 @@ static struct miscdevice sockcancel_misc = {
 
 static int __init sockcancel_init(void)
 {
-	return misc_register(&sockcancel_misc);
+	int ret = misc_register(&sockcancel_misc);
+
+	if (!ret)
+		sc_inject_entry_init();
+	return ret;
 }
 
 static void __exit sockcancel_exit(void)
 {
+	sc_inject_entry_exit();
 	misc_deregister(&sockcancel_misc);
 	/*
 	 * Every queued work held a module reference, so all of them have run

@@ -130,6 +130,15 @@ int sc_interrupt_asleep(struct task_struct *t, const struct sc_snapshot *seen,
 /* permission.c */
 int sc_permitted(struct task_struct *t, u64 *exec_id);
 
+/* inject_entry.c: test builds on arm64 only */
+#if defined(SOCKCANCEL_FAULT_INJECT) && defined(CONFIG_ARM64)
+void sc_inject_entry_init(void);
+void sc_inject_entry_exit(void);
+#else
+static inline void sc_inject_entry_init(void) { }
+static inline void sc_inject_entry_exit(void) { }
+#endif
+
 /* reset.c */
 bool sc_is_partial(const struct sc_call *call, bool compat, long ret,
 		   unsigned long ptr, unsigned long count);

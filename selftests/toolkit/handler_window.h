@@ -37,6 +37,7 @@ struct handler_setup {
 	enum handler_kind kind;
 	bool siginfo;		/* SA_SIGINFO: rt frame (ia32: else old) */
 	bool altstack;		/* SA_ONSTACK on a sigaltstack */
+	const char *comm;	/* the recv thread's name, if not NULL */
 };
 
 static volatile int hw_in_handler, hw_handled;
@@ -82,6 +83,7 @@ static inline void hw_handler_info(int sig, siginfo_t *si, void *uc)
 struct hw_call {
 	int fd;
 	bool altstack;
+	const char *comm;
 	pid_t tid;
 	long ret;
 	int err;
@@ -96,6 +98,8 @@ static inline void *hw_recv(void *p)
 
 	if (c->altstack && sigaltstack(&ss, NULL))
 		return NULL;
+	if (c->comm)
+		pthread_setname_np(pthread_self(), c->comm);
 	c->tid = gettid();
 	c->ret = syscall(SYS_recvfrom, c->fd, &b, 1, 0, NULL, NULL);
 	c->err = errno;
@@ -105,7 +109,8 @@ static inline void *hw_recv(void *p)
 static inline int handler_window(const struct handler_setup *hs, int fd)
 {
 	struct sigaction sa = { .sa_flags = SA_RESTART };
-	struct hw_call c = { .fd = fd, .altstack = hs->altstack };
+	struct hw_call c = { .fd = fd, .altstack = hs->altstack,
+			     .comm = hs->comm };
 	struct sockcancel_thread_arg out;
 	int dev, status, tries;
 	pthread_t th;
