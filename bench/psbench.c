@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * psbench: how long "sockcancel ps" takes on a busy process, next to
- * listing the same sockets with "ss -p", in the same boot. For each count N, a process of its own holds N threads,
- * each blocked in recv on a socket of its own (TCP over loopback: N
- * connections, both ends in that process; or N AF_UNIX stream pairs).
- * Every command runs RUNS times, the two in turn (which one goes first
- * alternates), with its
+ * listing the same sockets with "ss -p", in the same boot. For each count
+ * N, a process of its own holds N threads, each blocked in recv on a
+ * socket of its own (TCP over loopback: N connections, both ends in that
+ * process; or N AF_UNIX stream pairs). Each command runs once untimed for
+ * the median (its "first" run: sockcancel ps first, then ss; a first
+ * listing makes the /proc dentries that later ones find cached), then
+ * RUNS times, the two in turn (which one goes first alternates), with its
  * output in a file on the guest's tmpfs; the time is from fork to the end
  * of waitpid (CLOCK_MONOTONIC).
  *
@@ -14,7 +16,7 @@
  * Prints, for bench/report.py:
  *   R psscale_setup proto=P threads=N blocked=N setup_s=S
  *   R psscale proto=P threads=N tool=T runs=R median_s=S min_s=S max_s=S
- *     rows=LINES status=EXIT
+ *     first_s=S rows=LINES status=EXIT
  * with T one of sockcancel_ps, ss_p; a tool that is not in the guest gives
  * "R psscale_missing tool=T".
  *
@@ -197,7 +199,7 @@ static void level(bool tcp, int n, int runs)
 	char *const ss[] = { SS_DIR "/ld-linux-x86-64.so.2", "--library-path",
 			     SS_DIR, SS_DIR "/ss", (char *)flags, NULL };
 	char *const *argv[TOOL_N] = { ps, ss };
-	double t[TOOL_N][MAX_RUNS];
+	double t[TOOL_N][MAX_RUNS], first[TOOL_N] = { 0 };
 	int status[TOOL_N] = { 0 }, rows[TOOL_N] = { 0 }, p[2], blocked = 0;
 	int r, k, tool, st, nr;
 	uint64_t t0 = now_ns();
@@ -220,6 +222,9 @@ static void level(bool tcp, int n, int runs)
 	result("psscale_setup proto=%s threads=%d blocked=%d setup_s=%.2f",
 	       tcp ? "tcp" : "unix", n, blocked, (now_ns() - t0) / 1e9);
 
+	for (tool = 0; tool < TOOL_N; tool++)
+		if (tool_present(tool))
+			first[tool] = run_timed(argv[tool], &st, &nr);
 	for (r = 0; r < runs; r++) {
 		for (k = 0; k < TOOL_N; k++) {
 			tool = (r + k) % TOOL_N;
@@ -239,11 +244,11 @@ static void level(bool tcp, int n, int runs)
 		}
 		qsort(t[tool], runs, sizeof(double), cmp_double);
 		result("psscale proto=%s threads=%d tool=%s runs=%d median_s=%.4f "
-		       "min_s=%.4f max_s=%.4f rows=%d status=%d",
+		       "min_s=%.4f max_s=%.4f first_s=%.4f rows=%d status=%d",
 		       tcp ? "tcp" : "unix", n, tool_names[tool], runs,
 		       runs % 2 ? t[tool][runs / 2] :
 				  (t[tool][runs / 2 - 1] + t[tool][runs / 2]) / 2,
-		       t[tool][0], t[tool][runs - 1], rows[tool],
+		       t[tool][0], t[tool][runs - 1], first[tool], rows[tool],
 		       status[tool]);
 	}
 	kill(pid, SIGKILL);

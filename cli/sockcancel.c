@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -568,17 +569,62 @@ static void fmt_entry(const struct sockent *e, struct sockdesc *d)
 		d->state = states[e->st];
 }
 
-/* A process whose sockets are described; its namespace looked up once. */
+/*
+ * A process whose sockets are described: its namespace looked up once,
+ * and its /proc/PID/fd open (fd_dir, -1 before, -2 if it did not open), so
+ * that each socket costs a readlinkat() of one path component.
+ */
 struct proc {
 	pid_t pid;
 	bool looked;
 	struct netns *ns;
+	int fd_dir;
 };
+
+static void proc_init(struct proc *p, pid_t pid)
+{
+	p->pid = pid;
+	p->looked = false;
+	p->ns = NULL;
+	p->fd_dir = -1;
+}
+
+static void proc_done(struct proc *p)
+{
+	if (p->fd_dir >= 0)
+		close(p->fd_dir);
+	p->fd_dir = -1;
+}
+
+/* socket_inode(), through the open /proc/PID/fd of @p where it can. */
+static unsigned long proc_socket_inode(struct proc *p, int fd)
+{
+	char path[32], link[64];
+	unsigned long ino;
+	ssize_t n;
+
+	if (p->fd_dir == -1) {
+		snprintf(path, sizeof(path), "/proc/%d/fd", p->pid);
+		p->fd_dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (p->fd_dir < 0)
+			p->fd_dir = -2;
+	}
+	if (p->fd_dir < 0)
+		return socket_inode(p->pid, fd);
+	snprintf(path, sizeof(path), "%d", fd);
+	n = readlinkat(p->fd_dir, path, link, sizeof(link) - 1);
+	if (n < 0)
+		return 0;
+	link[n] = '\0';
+	if (strncmp(link, "socket:[", 8) || sscanf(link + 8, "%lu]", &ino) != 1)
+		return 0;
+	return ino;
+}
 
 /* Describe fd @fd of process @p; "-" for no socket (poll). */
 static void describe(struct proc *p, int fd, struct sockdesc *d)
 {
-	unsigned long ino = fd >= 0 ? socket_inode(p->pid, fd) : 0;
+	unsigned long ino = fd >= 0 ? proc_socket_inode(p, fd) : 0;
 	struct netns tmp = { .refreshed = true };
 	const struct sockent *e;
 
@@ -616,20 +662,21 @@ struct row {
 	struct sockdesc sock;
 };
 
-static void read_comm(pid_t pid, pid_t tid, char *out, size_t len)
+/* The name of thread @tid, from comm in @task_dir (/proc/PID/task). */
+static void read_comm(int task_dir, pid_t tid, char *out, size_t len)
 {
-	char path[64];
+	char path[32];
+	ssize_t n = -1;
 	size_t i;
-	FILE *f;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
-	out[0] = '\0';
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(out, (int)len, f))
-			out[0] = '\0';
-		fclose(f);
+	snprintf(path, sizeof(path), "%d/comm", tid);
+	fd = openat(task_dir, path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, out, len - 1);
+		close(fd);
 	}
+	out[n > 0 ? n : 0] = '\0';
 	out[strcspn(out, "\n")] = '\0';
 	if (!out[0])
 		snprintf(out, len, "?");
@@ -709,9 +756,9 @@ static bool ps_wanted(const struct ps_opts *o, const struct sockdesc *d)
 /* Print the blocked threads of @pid; returns how many were printed. */
 static int ps_process(pid_t pid, const struct ps_opts *o, int printed)
 {
-	struct proc proc = { .pid = pid };
 	char path[64];
 	struct dirent *de;
+	struct proc proc;
 	struct row r;
 	DIR *d;
 
@@ -719,6 +766,7 @@ static int ps_process(pid_t pid, const struct ps_opts *o, int printed)
 	d = opendir(path);
 	if (!d)
 		return printed;
+	proc_init(&proc, pid);
 	while ((de = readdir(d))) {
 		memset(&r, 0, sizeof(r));
 		r.pid = pid;
@@ -730,10 +778,11 @@ static int ps_process(pid_t pid, const struct ps_opts *o, int printed)
 		describe(&proc, r.fd, &r.sock);
 		if (!ps_wanted(o, &r.sock))
 			continue;
-		read_comm(pid, r.tid, r.comm, sizeof(r.comm));
+		read_comm(dirfd(d), r.tid, r.comm, sizeof(r.comm));
 		print_row(&r, o->json, printed == 0);
 		printed++;
 	}
+	proc_done(&proc);
 	closedir(d);
 	return printed;
 }
@@ -927,8 +976,9 @@ static int cmd_query(int argc, char **argv)
 			status = max_status(status, EXIT_IDLE);
 			continue;
 		}
-		proc = (struct proc){ .pid = thread_pid(tid) };
+		proc_init(&proc, thread_pid(tid));
 		describe(&proc, fd, &d);
+		proc_done(&proc);
 		printf("%d %s %d %s %s %s\n", tid, sockcancel_op_name(op), fd,
 		       d.proto, d.local, d.remote);
 	}
