@@ -282,7 +282,8 @@ static bool ns_add(struct netns *ns, const struct sockent *e)
 	h = ino_hash(e->ino, ns->nbucket);
 	ns->ent[ns->n] = *e;
 	ns->ent[ns->n].next = ns->bucket[h];
-	ns->bucket[h] = (unsigned int)++ns->n;
+	ns->n++;
+	ns->bucket[h] = (unsigned int)ns->n;
 	return true;
 }
 
@@ -451,8 +452,10 @@ static void ns_load(struct netns *ns, pid_t pid, int t)
 	}
 	free(line);
 	fclose(f);
-	/* read, even if cut short: reading it again for each socket would
-	 * be the quadratic cost this cache is here to avoid */
+	/*
+	 * read, even if cut short: reading it again for each socket would be
+	 * the quadratic cost this cache is here to avoid
+	 */
 	ns->loaded |= 1u << t;
 }
 
