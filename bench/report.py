@@ -95,6 +95,8 @@ def parse(path):
                 d.setdefault('slabtop', []).append(r)
             elif sec == 'scale_setup':
                 d.setdefault('scale_setup', []).append(r)
+            elif sec in ('psscale', 'psscale_setup', 'psscale_missing'):
+                d.setdefault(sec, []).append(r)
             else:
                 d['other'].append(line)
     return d
@@ -357,6 +359,71 @@ def build(d, a):
             f'{en["cancel_enoent_ns"] / g:.2f} |')
         if en.get('not_enoent'):
             out(f'\n{en["not_enoent"]} calls did not fail with ENOENT.')
+        out('')
+
+    # 6. sockcancel ps at scale
+    ps = d.get('psscale', [])
+    if ps:
+        out('## 6. `sockcancel ps` next to `ss -p` at 100 to 10,000 blocked threads')
+        out('')
+        out('One process per count, with N threads each blocked in recv on a '
+            'socket of its own (TCP: N loopback connections, both ends in '
+            'that process; unix: N AF_UNIX stream pairs). Each command runs '
+            'once untimed for the median (its first run, in the last column: '
+            'ps first, then ss; a first listing makes the /proc dentries that '
+            f'later ones find cached), then {ps[0].get("runs", "?")} times, the two '
+            'in turn (which goes first alternates), output to a file on tmpfs; '
+            'time from fork to waitpid. '
+            'Commands: `sockcancel ps` (all processes); Debian\'s `ss -tanp` / '
+            '`ss -xanp` (run by its dynamic loader from /tests/ss). Rows are '
+            'the lines of output: ss lists every socket of the kind (for TCP '
+            'both ends, the listener, and what the counts before left in '
+            'TIME-WAIT), ps one line per blocked thread; both a header. '
+            '(Debian\'s busybox netstat has no -p: not compared.)')
+        out('')
+        out('| proto | threads | blocked | ps median s (min-max) | '
+            'ss -p median s (min-max) | ps / ss | rows ps / ss | '
+            'ps growth from the count before | first run ps / ss s |')
+        out('|---|---:|---:|---:|---:|---:|---|---:|---|')
+        setup = {(r['proto'], r['threads']): r for r in d.get('psscale_setup', [])}
+        by = {(r['proto'], r['threads'], r['tool']): r for r in ps}
+
+        def span(r):
+            if not r:
+                return 'n/a'
+            return f'{r["median_s"]:.3f} ({r["min_s"]:.3f}-{r["max_s"]:.3f})'
+        for proto in ('tcp', 'unix'):
+            counts = sorted({r['threads'] for r in ps if r['proto'] == proto})
+            prev = None
+            for n in counts:
+                p_ = by.get((proto, n, 'sockcancel_ps'))
+                s_ = by.get((proto, n, 'ss_p'))
+                pm = p_['median_s'] if p_ else None
+                sm = s_['median_s'] if s_ else None
+                growth = pm / prev if pm and prev else None
+                rows = ' / '.join(str(x['rows']) if x else '-' for x in (p_, s_))
+                bad = [f'{x["tool"]} exit {x["status"]}' for x in (p_, s_)
+                       if x and x['status']]
+                if bad:
+                    rows += ' (' + ', '.join(bad) + ')'
+                out(f'| {proto} | {n} | {setup.get((proto, n), {}).get("blocked", "?")} '
+                    f'| {span(p_)} | {span(s_)} '
+                    f'| {fmt(pm / sm if pm and sm else None, 2)} | {rows} '
+                    f'| {fmt(growth, 1)} '
+                    f'| {fmt(p_.get("first_s") if p_ else None, 3)} / '
+                    f'{fmt(s_.get("first_s") if s_ else None, 3)} |')
+                if n == 10000 and pm and sm:
+                    goals.append((f'ps {proto}, 10,000 blocked threads: ps / ss -p <= 2',
+                                  f'{pm:.3f} s / {sm:.3f} s = {pm / sm:.2f}',
+                                  pm / sm <= 2 and not p_['status']))
+                if n == 10000 and prev and pm:
+                    goals.append((f'ps {proto}: time at 10,000 / at 1,000 threads <= 12',
+                                  f'{pm:.3f} s / {prev:.3f} s = {pm / prev:.1f}',
+                                  pm / prev <= 12))
+                prev = pm
+        for m in d.get('psscale_missing', []):
+            out('')
+            out(f'- not in the guest: {m["tool"]}')
         out('')
 
     # goals

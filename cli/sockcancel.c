@@ -2,7 +2,7 @@
 /*
  * sockcancel: list and cancel blocking socket calls of threads.
  *
- *   sockcancel ps [-p PID] [--json]
+ *   sockcancel ps [-p PID] [--port PORT] [--state STATE] [--json]
  *   sockcancel query TID...
  *   sockcancel cancel [--reset-on-partial] TID...
  *   sockcancel cancel [--reset-on-partial] --pid PID --fd FD
@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -49,7 +50,7 @@ static void error_line(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: sockcancel ps [-p PID] [--json]\n"
+		"usage: sockcancel ps [-p PID] [--port PORT] [--state STATE] [--json]\n"
 		"       sockcancel query TID...\n"
 		"       sockcancel cancel [--reset-on-partial] TID...\n"
 		"       sockcancel cancel [--reset-on-partial] --pid PID --fd FD\n"
@@ -58,7 +59,17 @@ static void usage(FILE *f)
 		"\n"
 		"List threads blocked in a socket call, and cancel such calls\n"
 		"(the call returns -1 with errno EINTR). Exit status: 0 done,\n"
-		"1 nothing outstanding, 2 error. See sockcancel(1).\n");
+		"1 nothing outstanding, 2 error. See sockcancel(1).\n"
+		"\n"
+		"ps options:\n"
+		"  -p, --pid PID    only the threads of process PID\n"
+		"  --port PORT      only calls on a TCP or UDP socket with PORT\n"
+		"                   as its local or remote port\n"
+		"  --state STATE    only calls on a socket in STATE: listening,\n"
+		"                   established, unconnected, syn-sent, syn-recv,\n"
+		"                   fin-wait-1, fin-wait-2, time-wait, closed,\n"
+		"                   close-wait, last-ack, closing\n"
+		"  --json           a JSON array instead of the table\n");
 }
 
 /* ---- arguments ---------------------------------------------------------- */
@@ -117,11 +128,82 @@ static bool device_ok(void)
 
 /* ---- describing a socket like ss ---------------------------------------- */
 
+/*
+ * A socket is described from the socket tables of its process's network
+ * namespace, /proc/PID/net/{tcp,tcp6,udp,udp6,unix}. Each table is read
+ * at most once per namespace (twice with the refresh in sock_lookup())
+ * into a hash by inode, so that ps is linear in threads and sockets
+ * instead of reading every table again for every socket.
+ *
+ * Why /proc/PID/net and not NETLINK_SOCK_DIAG: a sock_diag dump shows the
+ * network namespace the netlink socket was made in, the command's own. A
+ * socket in another namespace (a container's) would need setns() into
+ * it, which takes CAP_SYS_ADMIN over that namespace, and ps must work
+ * unprivileged on one's own processes. /proc/PID/net is the namespace of
+ * process PID, readable without privilege, and it is what ps read before,
+ * so the descriptions do not change. Namespaces are told apart by the
+ * inode of /proc/PID/ns/net.
+ *
+ * The tables are a snapshot, as ss's dump is: a socket made after its
+ * table was read is found by the one refresh; after that it is shown as
+ * "socket:[INODE]".
+ */
 struct sockdesc {
 	char proto[16];
 	char local[128];
 	char remote[128];
+	int lport, rport;	/* inet: the ports; -1 otherwise */
+	const char *state;	/* a name of states[], or NULL */
 };
+
+enum { T_TCP, T_TCP6, T_UDP, T_UDP6, T_UNIX, T_N };
+#define T_ALL	((1u << T_N) - 1)
+
+static const char *const table_names[T_N] = {
+	"tcp", "tcp6", "udp", "udp6", "unix",
+};
+
+/* the names --state takes; TCP's state numbers index the first twelve */
+static const char *const states[] = {
+	[0] = "unconnected", [1] = "established", [2] = "syn-sent",
+	[3] = "syn-recv", [4] = "fin-wait-1", [5] = "fin-wait-2",
+	[6] = "time-wait", [7] = "closed", [8] = "close-wait",
+	[9] = "last-ack", [10] = "listening", [11] = "closing",
+};
+#define N_STATES	(sizeof(states) / sizeof(states[0]))
+#define TCP_CLOSED	7
+
+/* the st column of /proc/net/unix (socket_state) and __SO_ACCEPTCON */
+#define UNIX_UNCONNECTED	1
+#define UNIX_CONNECTING		2
+#define UNIX_CONNECTED		3
+#define UNIX_DISCONNECTING	4
+#define UNIX_ACCEPTCON		0x10000
+
+struct sockent {
+	unsigned long ino;
+	unsigned int next;	/* index + 1 of the next entry in the bucket */
+	unsigned char table;	/* T_* */
+	unsigned char st;	/* the st column */
+	unsigned short type;	/* unix: SOCK_* */
+	unsigned int flags;	/* unix: the flags column */
+	uint16_t lport, rport;
+	uint32_t laddr[4], raddr[4];	/* as read from the hex of /proc */
+	char *path;		/* unix: the bound path, or NULL */
+};
+
+struct netns {
+	struct netns *next;
+	unsigned long id;	/* inode of /proc/PID/ns/net */
+	unsigned int loaded;	/* bit 1 << T_*: that table was read */
+	bool refreshed;
+	struct sockent *ent;
+	size_t n, cap;
+	unsigned int *bucket;	/* index + 1 of a bucket's first entry */
+	size_t nbucket;		/* a power of 2, or 0 */
+};
+
+static struct netns *namespaces;
 
 /* The inode of /proc/PID/fd/FD if it is a socket; 0 otherwise. */
 static unsigned long socket_inode(pid_t pid, int fd)
@@ -140,6 +222,297 @@ static unsigned long socket_inode(pid_t pid, int fd)
 	return ino;
 }
 
+static size_t ino_hash(unsigned long ino, size_t nbucket)
+{
+	return (size_t)(((uint64_t)ino * 0x9e3779b97f4a7c15ull) >> 32) &
+	       (nbucket - 1);
+}
+
+static struct sockent *ns_find(const struct netns *ns, unsigned long ino)
+{
+	unsigned int i;
+
+	if (!ns->nbucket)
+		return NULL;
+	for (i = ns->bucket[ino_hash(ino, ns->nbucket)]; i;
+	     i = ns->ent[i - 1].next)
+		if (ns->ent[i - 1].ino == ino)
+			return &ns->ent[i - 1];
+	return NULL;
+}
+
+/* Room for one more entry (buckets grow with the entries); false: ENOMEM. */
+static bool ns_grow(struct netns *ns)
+{
+	struct sockent *ent;
+	unsigned int *bucket;
+	size_t cap, i, h;
+
+	if (ns->n < ns->cap)
+		return true;
+	cap = ns->cap ? ns->cap * 2 : 256;
+	if (cap > UINT_MAX / 2)
+		return false;
+	ent = realloc(ns->ent, cap * sizeof(*ent));
+	if (!ent)
+		return false;
+	ns->ent = ent;
+	bucket = calloc(cap, sizeof(*bucket));
+	if (!bucket)
+		return false;
+	ns->cap = cap;
+	for (i = 0; i < ns->n; i++) {
+		h = ino_hash(ent[i].ino, cap);
+		ent[i].next = bucket[h];
+		bucket[h] = (unsigned int)i + 1;
+	}
+	free(ns->bucket);
+	ns->bucket = bucket;
+	ns->nbucket = cap;
+	return true;
+}
+
+/* Add a copy of @e unless its inode is there already; false: not added. */
+static bool ns_add(struct netns *ns, const struct sockent *e)
+{
+	size_t h;
+
+	if (!e->ino || ns_find(ns, e->ino) || !ns_grow(ns))
+		return false;
+	h = ino_hash(e->ino, ns->nbucket);
+	ns->ent[ns->n] = *e;
+	ns->ent[ns->n].next = ns->bucket[h];
+	ns->n++;
+	ns->bucket[h] = (unsigned int)ns->n;
+	return true;
+}
+
+static void ns_clear(struct netns *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		free(ns->ent[i].path);
+	ns->n = 0;
+	ns->loaded = 0;
+	if (ns->nbucket)
+		memset(ns->bucket, 0, ns->nbucket * sizeof(*ns->bucket));
+}
+
+/*
+ * Split @line at blanks into at most @max fields; *@rest (if not NULL)
+ * is what follows the last field taken. Returns the number of fields.
+ */
+static int split(char *line, char **f, int max, char **rest)
+{
+	int n = 0;
+
+	while (n < max) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (!*line || *line == '\n')
+			break;
+		f[n++] = line;
+		line += strcspn(line, " \t\n");
+		if (*line)
+			*line++ = '\0';
+	}
+	if (rest)
+		*rest = line;
+	return n;
+}
+
+static bool parse_ul(const char *s, int base, unsigned long *v)
+{
+	char *end;
+
+	if (!isxdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	*v = strtoul(s, &end, base);
+	return !*end && !errno;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * "0100007F:1F90" (IPv4) or 32 hex digits and a port (IPv6), as
+ * /proc/net prints them: each 8 digits a 32-bit word of the address in
+ * the kernel's memory order, read back here the same way.
+ */
+static bool parse_addr(char *s, bool v6, uint32_t *words, uint16_t *port)
+{
+	size_t len = v6 ? 32 : 8, i;
+	uint32_t w = 0;
+	unsigned long p;
+	int x;
+
+	if (strlen(s) <= len || s[len] != ':' ||
+	    !parse_ul(s + len + 1, 16, &p) || p > 65535)
+		return false;
+	for (i = 0; i < len; i++) {
+		x = hexval(s[i]);
+		if (x < 0)
+			return false;
+		w = w << 4 | (uint32_t)x;
+		if (i % 8 == 7) {
+			words[i / 8] = w;
+			w = 0;
+		}
+	}
+	*port = (uint16_t)p;
+	return true;
+}
+
+/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
+static bool parse_inet(char *line, bool v6, struct sockent *e)
+{
+	unsigned long st, ino;
+	char *f[10];
+
+	if (split(line, f, 10, NULL) != 10 ||
+	    !parse_addr(f[1], v6, e->laddr, &e->lport) ||
+	    !parse_addr(f[2], v6, e->raddr, &e->rport) ||
+	    !parse_ul(f[3], 16, &st) || st > 255 ||
+	    !parse_ul(f[9], 10, &ino))
+		return false;
+	e->st = (unsigned char)st;
+	e->ino = ino;
+	return true;
+}
+
+/* Num RefCount Protocol Flags Type St Inode [Path] */
+static bool parse_unix(char *line, struct sockent *e)
+{
+	unsigned long flags, type, st, ino;
+	char *f[7], *rest;
+
+	if (split(line, f, 7, &rest) != 7 || !parse_ul(f[3], 16, &flags) ||
+	    !parse_ul(f[4], 16, &type) || type > 0xffff ||
+	    !parse_ul(f[5], 16, &st) || st > 255 || !parse_ul(f[6], 10, &ino))
+		return false;
+	rest += strspn(rest, " \t\n");
+	rest[strcspn(rest, "\n")] = '\0';
+	e->path = NULL;
+	if (*rest) {
+		e->path = strdup(rest);
+		if (!e->path)
+			return false;
+	}
+	e->flags = (unsigned int)flags;
+	e->type = (unsigned short)type;
+	e->st = (unsigned char)st;
+	e->ino = ino;
+	return true;
+}
+
+/*
+ * Read table @t of @ns through /proc/@pid/net. A table that does not
+ * exist (no IPv6) counts as read, empty; one that did not open for
+ * another reason (@pid is gone, permission) is left for another process
+ * of the namespace to read, which costs this lookup one open.
+ */
+static void ns_load(struct netns *ns, pid_t pid, int t)
+{
+	bool v6 = t == T_TCP6 || t == T_UDP6;
+	char path[64], *line = NULL;
+	struct sockent e;
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/%s", pid, table_names[t]);
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT) {
+			snprintf(path, sizeof(path), "/proc/%d/net", pid);
+			if (!access(path, F_OK))
+				ns->loaded |= 1u << t;
+		}
+		return;
+	}
+	/* fewer reads: the kernel formats a table a buffer at a time */
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	while (getline(&line, &cap, f) > 0) {
+		memset(&e, 0, sizeof(e));
+		e.table = (unsigned char)t;
+		if (!(t == T_UNIX ? parse_unix(line, &e) :
+				    parse_inet(line, v6, &e)))
+			continue;
+		if (!ns_add(ns, &e))
+			free(e.path);
+	}
+	free(line);
+	fclose(f);
+	/*
+	 * read, even if cut short: reading it again for each socket would be
+	 * the quadratic cost this cache is here to avoid
+	 */
+	ns->loaded |= 1u << t;
+}
+
+/* The namespace of @pid's sockets, NULL when not known. */
+static struct netns *netns_of(pid_t pid)
+{
+	char path[64], link[64];
+	unsigned long id;
+	struct netns *ns;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return NULL;
+	link[n] = '\0';
+	if (sscanf(link, "net:[%lu]", &id) != 1)
+		return NULL;
+	for (ns = namespaces; ns; ns = ns->next)
+		if (ns->id == id)
+			return ns;
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return NULL;
+	ns->id = id;
+	ns->next = namespaces;
+	namespaces = ns;
+	return ns;
+}
+
+/*
+ * The entry of socket @ino in @ns, reading the tables that were not read
+ * yet through /proc/@pid/net, in the order tcp, tcp6, udp, udp6, unix; once
+ * all were read, a miss reads them all again, once per namespace.
+ */
+static const struct sockent *sock_lookup(struct netns *ns, pid_t pid,
+					 unsigned long ino)
+{
+	const struct sockent *e = NULL;
+	int pass, t;
+
+	for (pass = 0; pass < 2; pass++) {
+		e = ns_find(ns, ino);
+		for (t = 0; !e && t < T_N; t++) {
+			if (ns->loaded & 1u << t)
+				continue;
+			ns_load(ns, pid, t);
+			e = ns_find(ns, ino);
+		}
+		if (e || ns->refreshed || ns->loaded != T_ALL)
+			break;
+		ns_clear(ns);
+		ns->refreshed = true;
+	}
+	return e;
+}
+
 static void fmt_port(char *out, size_t len, const char *addr, unsigned int port)
 {
 	if (port)
@@ -148,112 +521,139 @@ static void fmt_port(char *out, size_t len, const char *addr, unsigned int port)
 		snprintf(out, len, "%s:*", addr);
 }
 
-/* "0100007F" (IPv4) or 32 hex digits (IPv6), as /proc/net prints them. */
-static bool fmt_inet(char *out, size_t len, const char *hex, unsigned int port,
-		     bool v6)
+static void fmt_inet(char *out, size_t len, const uint32_t *words,
+		     unsigned int port, bool v6)
 {
 	char addr[INET6_ADDRSTRLEN + 2], txt[INET6_ADDRSTRLEN];
-	uint32_t words[4];
-	char part[9];
-	int i, n = v6 ? 4 : 1;
 
-	if (strlen(hex) != (size_t)n * 8)
-		return false;
-	for (i = 0; i < n; i++) {
-		memcpy(part, hex + i * 8, 8);
-		part[8] = '\0';
-		words[i] = (uint32_t)strtoul(part, NULL, 16);
-	}
 	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, words, txt, sizeof(txt)))
-		return false;
+		snprintf(txt, sizeof(txt), "?");
 	if (v6)
 		snprintf(addr, sizeof(addr), "[%s]", txt);
 	else
 		snprintf(addr, sizeof(addr), "%s", txt);
 	fmt_port(out, len, addr, port);
-	return true;
 }
 
-/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
-#define INET_LINE " %*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*s %*s %*s %*d %*d %lu"
-
-static bool find_inet(pid_t pid, const char *table, unsigned long ino,
-		      struct sockdesc *d)
-{
-	char path[64], line[512], lhex[40], rhex[40];
-	unsigned int lport, rport, st;
-	unsigned long lino;
-	bool found = false, v6 = strchr(table, '6') != NULL;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/net/%s", pid, table);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, INET_LINE, lhex, &lport, rhex, &rport, &st,
-			   &lino) != 6 || lino != ino)
-			continue;
-		found = fmt_inet(d->local, sizeof(d->local), lhex, lport, v6) &&
-			fmt_inet(d->remote, sizeof(d->remote), rhex, rport, v6);
-		snprintf(d->proto, sizeof(d->proto), "%s", table);
-	}
-	fclose(f);
-	return found;
-}
-
-static bool find_unix(pid_t pid, unsigned long ino, struct sockdesc *d)
+static void fmt_entry(const struct sockent *e, struct sockdesc *d)
 {
 	static const char *const types[] = {
 		[1] = "unix_stream", [2] = "unix_dgram", [5] = "unix_seqpacket",
 	};
-	char path[64], line[512 + PATH_MAX];
-	unsigned long lino;
-	unsigned int type, st;
-	bool found = false;
-	int off = 0;
-	FILE *f;
+	bool v6 = e->table == T_TCP6 || e->table == T_UDP6;
 
-	snprintf(path, sizeof(path), "/proc/%d/net/unix", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %*s %*s %*s %x %x %lu %n", &type, &st,
-			   &lino, &off) != 3 || lino != ino)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
+	if (e->table == T_UNIX) {
 		snprintf(d->proto, sizeof(d->proto), "%s",
-			 type < 6 && types[type] ? types[type] : "unix");
+			 e->type < 6 && types[e->type] ? types[e->type] :
+							 "unix");
 		snprintf(d->local, sizeof(d->local), "%s",
-			 line[off] ? line + off : "*");
+			 e->path ? e->path : "*");
 		snprintf(d->remote, sizeof(d->remote), "*");
-		found = true;
+		if (e->flags & UNIX_ACCEPTCON)
+			d->state = states[10];
+		else if (e->st == UNIX_UNCONNECTED)
+			d->state = states[0];
+		else if (e->st == UNIX_CONNECTING)
+			d->state = states[2];
+		else if (e->st == UNIX_CONNECTED)
+			d->state = states[1];
+		else if (e->st == UNIX_DISCONNECTING)
+			d->state = states[11];
+		return;
 	}
-	fclose(f);
-	return found;
+	snprintf(d->proto, sizeof(d->proto), "%s", table_names[e->table]);
+	fmt_inet(d->local, sizeof(d->local), e->laddr, e->lport, v6);
+	fmt_inet(d->remote, sizeof(d->remote), e->raddr, e->rport, v6);
+	d->lport = e->lport;
+	d->rport = e->rport;
+	if ((e->table == T_UDP || e->table == T_UDP6) && e->st == TCP_CLOSED)
+		d->state = states[0];
+	else if (e->st > 0 && e->st < N_STATES)
+		d->state = states[e->st];
 }
 
-/* Describe fd @fd of process @pid; "-" for no socket (poll). */
-static void describe(pid_t pid, int fd, struct sockdesc *d)
+/*
+ * A process whose sockets are described: its namespace looked up once,
+ * and its /proc/PID/fd open (fd_dir, -1 before, -2 if it did not open), so
+ * that each socket costs a readlinkat() of one path component.
+ */
+struct proc {
+	pid_t pid;
+	bool looked;
+	struct netns *ns;
+	int fd_dir;
+};
+
+static void proc_init(struct proc *p, pid_t pid)
 {
-	static const char *const inet[] = { "tcp", "tcp6", "udp", "udp6" };
-	unsigned long ino = fd >= 0 ? socket_inode(pid, fd) : 0;
-	size_t i;
+	p->pid = pid;
+	p->looked = false;
+	p->ns = NULL;
+	p->fd_dir = -1;
+}
+
+static void proc_done(struct proc *p)
+{
+	if (p->fd_dir >= 0)
+		close(p->fd_dir);
+	p->fd_dir = -1;
+}
+
+/* socket_inode(), through the open /proc/PID/fd of @p where it can. */
+static unsigned long proc_socket_inode(struct proc *p, int fd)
+{
+	char path[32], link[64];
+	unsigned long ino;
+	ssize_t n;
+
+	if (p->fd_dir == -1) {
+		snprintf(path, sizeof(path), "/proc/%d/fd", p->pid);
+		p->fd_dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (p->fd_dir < 0)
+			p->fd_dir = -2;
+	}
+	if (p->fd_dir < 0)
+		return socket_inode(p->pid, fd);
+	snprintf(path, sizeof(path), "%d", fd);
+	n = readlinkat(p->fd_dir, path, link, sizeof(link) - 1);
+	if (n < 0)
+		return 0;
+	link[n] = '\0';
+	if (strncmp(link, "socket:[", 8) || sscanf(link + 8, "%lu]", &ino) != 1)
+		return 0;
+	return ino;
+}
+
+/* Describe fd @fd of process @p; "-" for no socket (poll). */
+static void describe(struct proc *p, int fd, struct sockdesc *d)
+{
+	unsigned long ino = fd >= 0 ? proc_socket_inode(p, fd) : 0;
+	struct netns tmp = { .refreshed = true };
+	const struct sockent *e;
 
 	snprintf(d->proto, sizeof(d->proto), "-");
 	snprintf(d->local, sizeof(d->local), "-");
 	snprintf(d->remote, sizeof(d->remote), "-");
+	d->lport = d->rport = -1;
+	d->state = NULL;
 	if (!ino)
 		return;
-	for (i = 0; i < sizeof(inet) / sizeof(inet[0]); i++)
-		if (find_inet(pid, inet[i], ino, d))
-			return;
-	if (find_unix(pid, ino, d))
-		return;
-	snprintf(d->proto, sizeof(d->proto), "socket");
-	snprintf(d->local, sizeof(d->local), "socket:[%lu]", ino);
-	snprintf(d->remote, sizeof(d->remote), "*");
+	if (!p->looked) {
+		p->ns = netns_of(p->pid);
+		p->looked = true;
+	}
+	/* namespace unknown: tables of its own, for this socket only */
+	e = sock_lookup(p->ns ? p->ns : &tmp, p->pid, ino);
+	if (e) {
+		fmt_entry(e, d);
+	} else {
+		snprintf(d->proto, sizeof(d->proto), "socket");
+		snprintf(d->local, sizeof(d->local), "socket:[%lu]", ino);
+		snprintf(d->remote, sizeof(d->remote), "*");
+	}
+	ns_clear(&tmp);
+	free(tmp.ent);
+	free(tmp.bucket);
 }
 
 /* ---- ps ----------------------------------------------------------------- */
@@ -265,20 +665,21 @@ struct row {
 	struct sockdesc sock;
 };
 
-static void read_comm(pid_t pid, pid_t tid, char *out, size_t len)
+/* The name of thread @tid, from comm in @task_dir (/proc/PID/task). */
+static void read_comm(int task_dir, pid_t tid, char *out, size_t len)
 {
-	char path[64];
+	char path[32];
+	ssize_t n = -1;
 	size_t i;
-	FILE *f;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
-	out[0] = '\0';
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(out, (int)len, f))
-			out[0] = '\0';
-		fclose(f);
+	snprintf(path, sizeof(path), "%d/comm", tid);
+	fd = openat(task_dir, path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, out, len - 1);
+		close(fd);
 	}
+	out[n > 0 ? n : 0] = '\0';
 	out[strcspn(out, "\n")] = '\0';
 	if (!out[0])
 		snprintf(out, len, "?");
@@ -340,11 +741,27 @@ static pid_t entry_id(const struct dirent *de)
 	return *end || v <= 0 || v > INT_MAX ? 0 : (pid_t)v;
 }
 
+/* What ps prints: the filters of its options. */
+struct ps_opts {
+	bool json;
+	int port;		/* --port: 0 for any */
+	const char *state;	/* --state: a name of states[], or NULL */
+};
+
+/* A row passes the filters; a filter leaves out rows without a socket. */
+static bool ps_wanted(const struct ps_opts *o, const struct sockdesc *d)
+{
+	if (o->port && d->lport != o->port && d->rport != o->port)
+		return false;
+	return !o->state || d->state == o->state;
+}
+
 /* Print the blocked threads of @pid; returns how many were printed. */
-static int ps_process(pid_t pid, bool json, int printed)
+static int ps_process(pid_t pid, const struct ps_opts *o, int printed)
 {
 	char path[64];
 	struct dirent *de;
+	struct proc proc;
 	struct row r;
 	DIR *d;
 
@@ -352,6 +769,7 @@ static int ps_process(pid_t pid, bool json, int printed)
 	d = opendir(path);
 	if (!d)
 		return printed;
+	proc_init(&proc, pid);
 	while ((de = readdir(d))) {
 		memset(&r, 0, sizeof(r));
 		r.pid = pid;
@@ -360,13 +778,29 @@ static int ps_process(pid_t pid, bool json, int printed)
 		if (!r.tid || sockcancel_query(r.tid, &r.op, &r.fd) ||
 		    r.op == SOCKCANCEL_OP_NONE)
 			continue;
-		read_comm(pid, r.tid, r.comm, sizeof(r.comm));
-		describe(pid, r.fd, &r.sock);
-		print_row(&r, json, printed == 0);
+		describe(&proc, r.fd, &r.sock);
+		if (!ps_wanted(o, &r.sock))
+			continue;
+		read_comm(dirfd(d), r.tid, r.comm, sizeof(r.comm));
+		print_row(&r, o->json, printed == 0);
 		printed++;
 	}
+	proc_done(&proc);
 	closedir(d);
 	return printed;
+}
+
+/* The states[] entry named @s; NULL (and a message) if none is. */
+static const char *parse_state(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < N_STATES; i++)
+		if (!strcmp(s, states[i]))
+			return states[i];
+	error_line("invalid state '%s' (one of: listening, established, unconnected, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, closing)",
+		   s);
+	return NULL;
 }
 
 static int cmd_ps(int argc, char **argv)
@@ -374,10 +808,12 @@ static int cmd_ps(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false;
+	struct ps_opts o = { .json = false };
 	int pid = 0, c, printed = 0;
 	struct dirent *de;
 	char path[32];
@@ -391,7 +827,21 @@ static int cmd_ps(int argc, char **argv)
 				return EXIT_ERROR;
 			break;
 		case 'j':
-			json = true;
+			o.json = true;
+			break;
+		case 'P':
+			o.port = parse_num(optarg, 1, "port");
+			if (o.port < 0)
+				return EXIT_ERROR;
+			if (o.port > 65535) {
+				error_line("invalid port '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 's':
+			o.state = parse_state(optarg);
+			if (!o.state)
+				return EXIT_ERROR;
 			break;
 		case 'h':
 			usage(stdout);
@@ -414,13 +864,13 @@ static int cmd_ps(int argc, char **argv)
 		}
 	}
 
-	if (json)
+	if (o.json)
 		putchar('[');
 	else
 		printf("%-7s %-7s %-15s %-7s %4s  %-14s %-24s %s\n", "PID", "TID",
 		       "COMM", "OP", "FD", "PROTO", "LOCAL", "REMOTE");
 	if (pid) {
-		printed = ps_process(pid, json, 0);
+		printed = ps_process(pid, &o, 0);
 	} else {
 		d = opendir("/proc");
 		if (!d) {
@@ -429,11 +879,10 @@ static int cmd_ps(int argc, char **argv)
 		}
 		while ((de = readdir(d)))
 			if (entry_id(de))
-				printed = ps_process(entry_id(de), json,
-						     printed);
+				printed = ps_process(entry_id(de), &o, printed);
 		closedir(d);
 	}
-	if (json)
+	if (o.json)
 		printf("%s]\n", printed ? "\n" : "");
 	return fflush(stdout) ? EXIT_ERROR : 0;
 }
@@ -513,6 +962,7 @@ static int cmd_query(int argc, char **argv)
 {
 	int i, tid, op, fd, status = 0;
 	struct sockdesc d;
+	struct proc proc;
 
 	if (argc < 2) {
 		error_line("query: missing thread id");
@@ -534,7 +984,9 @@ static int cmd_query(int argc, char **argv)
 			status = max_status(status, EXIT_IDLE);
 			continue;
 		}
-		describe(thread_pid(tid), fd, &d);
+		proc_init(&proc, thread_pid(tid));
+		describe(&proc, fd, &d);
+		proc_done(&proc);
 		printf("%d %s %d %s %s %s\n", tid, sockcancel_op_name(op), fd,
 		       d.proto, d.local, d.remote);
 	}

@@ -4,12 +4,19 @@
  * JSON), query, cancel by thread, by socket and by pidfd, exit statuses,
  * and one-line errors for bad arguments and a missing device.
  *
+ * ps describes TCP over IPv6, UDP, AF_UNIX and a socket in another network
+ * namespace by their fields; --port and --state filter.
+ *
  * The command is the "sockcancel" next to this program (in the VM:
  * /tests/sockcancel), or $SOCKCANCEL_CLI.
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
+#include <stddef.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "toolkit/toolkit.h"
@@ -105,6 +112,8 @@ struct msg {
 	int fd;
 	int lport, rport;
 	int err;		/* MSG_DONE: errno of the call, 0 if it worked */
+	int nr;			/* the syscall it blocks in, if not the caller's */
+	int what;		/* which of the caller's sockets */
 };
 
 enum { MSG_READY = 1, MSG_DONE };
@@ -215,7 +224,10 @@ static bool read_msg(int fd, struct msg *m, long ms)
 	return read(fd, m, sizeof(*m)) == sizeof(*m);
 }
 
-/* Start @fn in a child; wait for @nthreads READY, each blocked in @nr. */
+/*
+ * Start @fn in a child; wait for @nthreads READY, each blocked in @nr (-1:
+ * in the .nr of its READY).
+ */
 static bool target_start(struct target *t, void (*fn)(int), int nthreads,
 			 long nr)
 {
@@ -239,7 +251,8 @@ static bool target_start(struct target *t, void (*fn)(int), int nthreads,
 		    t->ready[i].kind != MSG_READY)
 			return false;
 		t->nready++;
-		if (!wait_blocked_in(t->pid, t->ready[i].tid, nr, RETURN_MS))
+		if (!wait_blocked_in(t->pid, t->ready[i].tid,
+				     nr < 0 ? t->ready[i].nr : nr, RETURN_MS))
 			return false;
 	}
 	return true;
@@ -417,6 +430,312 @@ TEST_F(blocked, cancel_gives_eintr)
 	EXPECT_EQ(EINTR, target_result(&self->acc, self->acc.ready[0].tid));
 }
 
+/* ---- describing sockets of every kind -------------------------------------- */
+
+/*
+ * One thread per kind of socket, each blocked on its own: TCP over IPv6,
+ * UDP, AF_UNIX datagram on a path, AF_UNIX stream listener on an abstract
+ * name. Each thread's READY names its syscall in .nr.
+ */
+enum { K_TCP6, K_UDP, K_UNIX_DGRAM, K_UNIX_LISTEN, K_N };
+
+struct kind_arg {
+	int fd;
+	bool accept;
+};
+
+static struct kind_arg kinds[K_N];
+static int kinds_wfd;
+
+static void *kind_thread(void *p)
+{
+	struct kind_arg *k = p;
+	struct msg m = { .kind = MSG_READY, .tid = gettid(), .fd = k->fd,
+			 .nr = k->accept ? SYS_accept : SYS_recvfrom,
+			 .what = (int)(k - kinds) };
+	char c;
+	int r;
+
+	m.lport = port_of(k->fd, false);
+	m.rport = port_of(k->fd, true);
+	if (write(kinds_wfd, &m, sizeof(m)) != sizeof(m))
+		_exit(95);
+	r = k->accept ? accept(k->fd, NULL, NULL) :
+			(int)recv(k->fd, &c, 1, 0);
+	send_msg(kinds_wfd, MSG_DONE, -1, r < 0 ? errno : 0);
+	return NULL;
+}
+
+static void kinds_path(char *path, size_t len, pid_t pid)
+{
+	snprintf(path, len, "/tmp/cli_test.%d.sock", pid);
+}
+
+static void abstract_name(char *name, size_t len, pid_t pid)
+{
+	snprintf(name, len, "cli_test.%d", pid);
+}
+
+static void child_kinds(int wfd)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	socklen_t len = sizeof(a6);
+	int l, c, s, i;
+	pthread_t t;
+
+	/* TCP over IPv6: a connected pair on ::1 */
+	l = socket(AF_INET6, SOCK_STREAM, 0);
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	if (l < 0 || c < 0 || bind(l, (void *)&a6, sizeof(a6)) ||
+	    listen(l, 1) || getsockname(l, (void *)&a6, &len) ||
+	    connect(c, (void *)&a6, sizeof(a6)))
+		_exit(94);
+	kinds[K_TCP6].fd = c;
+	/* UDP, bound, not connected */
+	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0 || bind(s, (void *)&a4, sizeof(a4)))
+		_exit(93);
+	kinds[K_UDP].fd = s;
+	/* AF_UNIX datagram on a path */
+	kinds_path(un.sun_path, sizeof(un.sun_path), getpid());
+	unlink(un.sun_path);
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (s < 0 || bind(s, (void *)&un, sizeof(un)))
+		_exit(92);
+	kinds[K_UNIX_DGRAM].fd = s;
+	/* AF_UNIX stream listener on an abstract name */
+	memset(un.sun_path, 0, sizeof(un.sun_path));
+	abstract_name(un.sun_path + 1, sizeof(un.sun_path) - 1, getpid());
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (void *)&un, (socklen_t)(offsetof(struct sockaddr_un,
+		sun_path) + 1 + strlen(un.sun_path + 1))) || listen(s, 1))
+		_exit(91);
+	kinds[K_UNIX_LISTEN].fd = s;
+	kinds[K_UNIX_LISTEN].accept = true;
+
+	kinds_wfd = wfd;
+	for (i = 0; i < K_N; i++)
+		if (pthread_create(&t, NULL, kind_thread, &kinds[i]))
+			_exit(90);
+	pause();
+}
+
+/* Bring the loopback device up: a new network namespace has it down. */
+static int loopback_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), ret;
+
+	if (s < 0)
+		return -1;
+	ret = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (!ret) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+	return ret;
+}
+
+/* recv on TCP over loopback in a network namespace of its own */
+static void child_netns(int wfd)
+{
+	if (unshare(CLONE_NEWNET) || loopback_up())
+		_exit(89);
+	child_recv(wfd);
+}
+
+/* Whether this process may make a network namespace (CAP_SYS_ADMIN). */
+static bool can_unshare_net(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWNET) ? 1 : 0);
+	return pid > 0 && waitpid(pid, &status, 0) == pid &&
+	       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The ps columns of the thread that reported @m in @out, checked. */
+static bool ps_describes(const char *out, const struct msg *m,
+			 const char *proto, const char *local,
+			 const char *remote, const char *op)
+{
+	struct psline l;
+
+	if (!find_psline(out, m->tid, &l)) {
+		ksft_print_msg("tid %d not listed\n", m->tid);
+		return false;
+	}
+	if (l.fd != m->fd || strcmp(l.op, op) || strcmp(l.proto, proto) ||
+	    strcmp(l.local, local) || strcmp(l.remote, remote)) {
+		ksft_print_msg("tid %d: got \"%s %d %s %s %s\", want \"%s %d %s %s %s\"\n",
+			       m->tid, l.op, l.fd, l.proto, l.local, l.remote,
+			       op, m->fd, proto, local, remote);
+		return false;
+	}
+	return true;
+}
+
+FIXTURE(kinds) {
+	struct target t;
+	char pid[16];
+	struct msg *m[K_N];
+};
+
+FIXTURE_SETUP(kinds)
+{
+	int i;
+
+	ASSERT_TRUE(target_start(&self->t, child_kinds, K_N, -1));
+	snprintf(self->pid, sizeof(self->pid), "%d", self->t.pid);
+	/* the threads report in any order */
+	for (i = 0; i < K_N; i++) {
+		ASSERT_LE(0, self->t.ready[i].what);
+		ASSERT_GT(K_N, self->t.ready[i].what);
+		self->m[self->t.ready[i].what] = &self->t.ready[i];
+	}
+	for (i = 0; i < K_N; i++)
+		ASSERT_NE(NULL, self->m[i]) TH_LOG("kind %d", i);
+}
+
+FIXTURE_TEARDOWN(kinds)
+{
+	char path[64];
+
+	kinds_path(path, sizeof(path), self->t.pid);
+	target_stop(&self->t);
+	unlink(path);
+}
+
+/* Each kind described by its fields, in ps and in query. */
+TEST_F(kinds, ps_describes_each_kind)
+{
+	const char *args[] = { "ps", "-p", self->pid, NULL };
+	const char *query[] = { "query", NULL, NULL };
+	struct msg *m;
+	char local[128], remote[128], tid[16], want[256];
+	struct run run;
+
+	ASSERT_EQ(0, run_cli(&run, NULL, args));
+	EXPECT_EQ(0, run.status);
+	EXPECT_STREQ("", run.err);
+	EXPECT_EQ(K_N + 1, count_lines(run.out)) TH_LOG("%s", run.out);
+
+	m = self->m[K_TCP6];
+	snprintf(local, sizeof(local), "[::1]:%d", m->lport);
+	snprintf(remote, sizeof(remote), "[::1]:%d", m->rport);
+	EXPECT_TRUE(ps_describes(run.out, m, "tcp6", local, remote, "recv"))
+		TH_LOG("%s", run.out);
+
+	m = self->m[K_UDP];
+	snprintf(local, sizeof(local), "127.0.0.1:%d", m->lport);
+	EXPECT_TRUE(ps_describes(run.out, m, "udp", local, "0.0.0.0:*",
+				 "recv"))
+		TH_LOG("%s", run.out);
+
+	m = self->m[K_UNIX_DGRAM];
+	kinds_path(local, sizeof(local), self->t.pid);
+	EXPECT_TRUE(ps_describes(run.out, m, "unix_dgram", local, "*",
+				 "recv"))
+		TH_LOG("%s", run.out);
+
+	m = self->m[K_UNIX_LISTEN];
+	local[0] = '@';
+	abstract_name(local + 1, sizeof(local) - 1, self->t.pid);
+	EXPECT_TRUE(ps_describes(run.out, m, "unix_stream", local, "*",
+				 "accept"))
+		TH_LOG("%s", run.out);
+
+	/* query describes the same way */
+	m = self->m[K_TCP6];
+	snprintf(tid, sizeof(tid), "%d", m->tid);
+	query[1] = tid;
+	ASSERT_EQ(0, run_cli(&run, NULL, query));
+	EXPECT_EQ(0, run.status);
+	snprintf(want, sizeof(want), "%d recv %d tcp6 [::1]:%d [::1]:%d\n",
+		 m->tid, m->fd, m->lport, m->rport);
+	EXPECT_STREQ(want, run.out);
+}
+
+/* --port and --state keep the rows of those sockets only. */
+TEST_F(kinds, ps_filters)
+{
+	const char *args[] = { "ps", "-p", self->pid, NULL, NULL, NULL };
+	struct psline l;
+	struct run run;
+	char port[16];
+
+	snprintf(port, sizeof(port), "%d", self->m[K_TCP6]->lport);
+	args[3] = "--port";
+	args[4] = port;
+	ASSERT_EQ(0, run_cli(&run, NULL, args));
+	EXPECT_EQ(0, run.status);
+	EXPECT_EQ(2, count_lines(run.out)) TH_LOG("%s", run.out);
+	EXPECT_TRUE(find_psline(run.out, self->m[K_TCP6]->tid, &l));
+
+	args[3] = "--state";
+	args[4] = "listening";
+	ASSERT_EQ(0, run_cli(&run, NULL, args));
+	EXPECT_EQ(0, run.status);
+	EXPECT_EQ(2, count_lines(run.out)) TH_LOG("%s", run.out);
+	EXPECT_TRUE(find_psline(run.out, self->m[K_UNIX_LISTEN]->tid, &l));
+
+	args[4] = "unconnected";
+	ASSERT_EQ(0, run_cli(&run, NULL, args));
+	EXPECT_EQ(0, run.status);
+	EXPECT_EQ(3, count_lines(run.out)) TH_LOG("%s", run.out);
+	EXPECT_TRUE(find_psline(run.out, self->m[K_UDP]->tid, &l));
+	EXPECT_TRUE(find_psline(run.out, self->m[K_UNIX_DGRAM]->tid, &l));
+
+	args[4] = "established";
+	ASSERT_EQ(0, run_cli(&run, NULL, args));
+	EXPECT_EQ(0, run.status);
+	EXPECT_EQ(2, count_lines(run.out)) TH_LOG("%s", run.out);
+	EXPECT_TRUE(find_psline(run.out, self->m[K_TCP6]->tid, &l));
+}
+
+/*
+ * A socket in another network namespace is described from that
+ * namespace's tables: the command's own do not have it.
+ */
+TEST(ps_other_netns)
+{
+	const char *args[] = { "ps", "-p", NULL, NULL };
+	char pid[16], local[64], remote[64], path[64], ns[2][64];
+	struct target t;
+	struct run run;
+	ssize_t n;
+
+	if (!can_unshare_net())
+		SKIP(return, "no CAP_SYS_ADMIN for a network namespace");
+	ASSERT_TRUE(target_start(&t, child_netns, 1, SYS_recvfrom));
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", t.pid);
+	n = readlink(path, ns[0], sizeof(ns[0]) - 1);
+	ASSERT_LT(0, n);
+	ns[0][n] = '\0';
+	n = readlink("/proc/self/ns/net", ns[1], sizeof(ns[1]) - 1);
+	ASSERT_LT(0, n);
+	ns[1][n] = '\0';
+	EXPECT_STRNE(ns[0], ns[1]);
+
+	snprintf(pid, sizeof(pid), "%d", t.pid);
+	args[2] = pid;
+	ASSERT_EQ(0, run_cli(&run, NULL, args));
+	EXPECT_EQ(0, run.status);
+	snprintf(local, sizeof(local), "127.0.0.1:%d", t.ready[0].lport);
+	snprintf(remote, sizeof(remote), "127.0.0.1:%d", t.ready[0].rport);
+	EXPECT_TRUE(ps_describes(run.out, &t.ready[0], "tcp", local, remote,
+				 "recv"))
+		TH_LOG("%s", run.out);
+	target_stop(&t);
+}
+
 TEST(idle_thread)
 {
 	const char *cancel[] = { "cancel", NULL, NULL };
@@ -563,6 +882,10 @@ TEST(bad_arguments)
 		{ "ps", "-p", "abc", NULL },
 		{ "ps", "extra", NULL },
 		{ "ps", "-p", "2147483647", NULL },
+		{ "ps", "--port", "0", NULL },
+		{ "ps", "--port", "65536", NULL },
+		{ "ps", "--port", NULL },
+		{ "ps", "--state", "bogus", NULL },
 	};
 	struct run run;
 	size_t i;
