@@ -43,6 +43,7 @@
 #include <uapi/linux/sockcancel.h>
 
 #include "sc_internal.h"
+#include "sc_trace.h"
 
 #ifdef SOCKCANCEL_FAULT_INJECT
 /*
@@ -158,26 +159,39 @@ static void finish_call(struct sc_pending *p, struct pt_regs *regs)
 {
 	unsigned long fd, ptr, count;
 	struct sc_site site;
+	long ret;
 
 	if (!sc_arch_find(&p->id, regs, &site) ||
-	    !same_call(p, &site, &fd, &ptr, &count))
+	    !same_call(p, &site, &fd, &ptr, &count)) {
+		trace_sockcancel_call_end(p->id.nr, p->call.op, p->call.fd, -1,
+					  0, 0, false);
 		return;
+	}
+	ret = site.kind == SC_SITE_EXIT ? site.ret : -ERESTARTSYS;
 
 	/* the usual case: interrupted, nothing to look up */
 	if (site.kind != SC_SITE_EXIT || sc_is_restart(site.ret)) {
 		sc_arch_end(&p->id, regs, &site, -EINTR);
+		trace_sockcancel_call_end(p->id.nr, p->call.op, fd, site.kind,
+					  ret, -EINTR, false);
 		return;
 	}
-	if (!p->call.file || !(p->reset || p->call.recvmmsg) ||
-	    !on_pinned_file(p, fd))
-		return;
-	if (p->reset && sc_is_partial(&p->call, p->id.compat, site.ret, ptr,
-				      count)) {
-		sc_reset_stream(p->call.file);
-		sc_arch_end(&p->id, regs, &site, -EINTR);
-	} else if (p->call.recvmmsg && site.ret > 0) {
-		clear_parked_error(p->call.file);
+	if (p->call.file && (p->reset || p->call.recvmmsg) &&
+	    on_pinned_file(p, fd)) {
+		if (p->reset && sc_is_partial(&p->call, p->id.compat, site.ret,
+					      ptr, count)) {
+			sc_reset_stream(p->call.file);
+			sc_arch_end(&p->id, regs, &site, -EINTR);
+			trace_sockcancel_call_end(p->id.nr, p->call.op, fd,
+						  site.kind, ret, -EINTR, true);
+			return;
+		}
+		if (p->call.recvmmsg && site.ret > 0)
+			clear_parked_error(p->call.file);
 	}
+	/* it returned by itself: its result stands */
+	trace_sockcancel_call_end(p->id.nr, p->call.op, fd, site.kind, ret,
+				  ret, false);
 }
 
 static void free_pending(struct sc_pending *p)

@@ -27,6 +27,8 @@
 #include <uapi/linux/sockcancel.h>
 
 #include "sc_internal.h"
+#define CREATE_TRACE_POINTS
+#include "sc_trace.h"
 
 static bool own_process_only;
 module_param(own_process_only, bool, 0644);
@@ -204,6 +206,9 @@ static int sockcancel_cancel(void __user *argp)
 		return -EFAULT;
 
 	ret = thread_op(&arg, true);
+	trace_sockcancel_request(SC_TRACE_CANCEL, arg.tid, arg.flags,
+				 ret ? SOCKCANCEL_OP_NONE : arg.op,
+				 ret ? -1 : arg.fd, ret);
 	if (ret)
 		return ret;
 	if (copy_to_user(argp, &arg, sizeof(arg)))
@@ -225,9 +230,13 @@ static int sockcancel_query(void __user *argp)
 	if (ret == -ENOENT) {
 		arg.op = SOCKCANCEL_OP_NONE;
 		arg.fd = -1;
-	} else if (ret) {
-		return ret;
+		ret = 0;
 	}
+	trace_sockcancel_request(SC_TRACE_QUERY, arg.tid, arg.flags,
+				 ret ? SOCKCANCEL_OP_NONE : arg.op,
+				 ret ? -1 : arg.fd, ret);
+	if (ret)
+		return ret;
 	if (copy_to_user(argp, &arg, sizeof(arg)))
 		return -EFAULT;
 	return 0;
@@ -324,6 +333,8 @@ static int sockcancel_cancel_socket(void __user *argp)
 		return ret;
 	ret = cancel_socket_calls(sock->file, arg.flags);
 	sockfd_put(sock);
+	trace_sockcancel_request(SC_TRACE_CANCEL_SOCKET, arg.fd, arg.flags,
+				 SOCKCANCEL_OP_NONE, arg.fd, ret);
 	if (ret < 0)
 		return ret;
 

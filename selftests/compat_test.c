@@ -206,21 +206,21 @@ TEST_F(compat, restart_handler_rt_sigframe)
 /* A cancel while an SA_RESTART handler runs (toolkit/handler_window.h). */
 TEST_F(compat, cancel_while_handler_sleeps_sigframe)
 {
-	struct handler_setup hs = { HANDLER_SLEEPS, false, false };
+	struct handler_setup hs = { HANDLER_SLEEPS, false, false, NULL };
 
 	EXPECT_EQ(0, handler_window(&hs, self->sv[0]));
 }
 
 TEST_F(compat, cancel_while_handler_sleeps_rt_sigframe)
 {
-	struct handler_setup hs = { HANDLER_SLEEPS, true, false };
+	struct handler_setup hs = { HANDLER_SLEEPS, true, false, NULL };
 
 	EXPECT_EQ(0, handler_window(&hs, self->sv[0]));
 }
 
 TEST_F(compat, cancel_while_handler_makes_syscalls_on_altstack)
 {
-	struct handler_setup hs = { HANDLER_SYSCALLS, true, true };
+	struct handler_setup hs = { HANDLER_SYSCALLS, true, true, NULL };
 
 	EXPECT_EQ(0, handler_window(&hs, self->sv[0]));
 }
