@@ -20,14 +20,6 @@
 #define SOCKCANCEL_TRACE_DEFS
 #include <uapi/linux/sockcancel.h>
 
-#define SC_TRACE_OPS						\
-	{ SOCKCANCEL_OP_NONE,		"none" },		\
-	{ SOCKCANCEL_OP_RECV,		"recv" },		\
-	{ SOCKCANCEL_OP_SEND,		"send" },		\
-	{ SOCKCANCEL_OP_ACCEPT,		"accept" },		\
-	{ SOCKCANCEL_OP_CONNECT,	"connect" },		\
-	{ SOCKCANCEL_OP_POLL,		"poll" }
-
 /* the request: what sockcancel_request's cmd field holds */
 enum sc_trace_cmd { SC_TRACE_CANCEL, SC_TRACE_QUERY, SC_TRACE_CANCEL_SOCKET };
 #endif
@@ -66,7 +58,13 @@ TRACE_EVENT(sockcancel_request,
 				   { SC_TRACE_QUERY, "query" },
 				   { SC_TRACE_CANCEL_SOCKET, "cancel_socket" }),
 		  __entry->target, __entry->flags,
-		  __print_symbolic(__entry->op, SC_TRACE_OPS),
+		  __print_symbolic(__entry->op,
+				   { SOCKCANCEL_OP_NONE, "none" },
+				   { SOCKCANCEL_OP_RECV, "recv" },
+				   { SOCKCANCEL_OP_SEND, "send" },
+				   { SOCKCANCEL_OP_ACCEPT, "accept" },
+				   { SOCKCANCEL_OP_CONNECT, "connect" },
+				   { SOCKCANCEL_OP_POLL, "poll" }),
 		  __entry->fd, __entry->result)
 );
 
@@ -93,7 +91,14 @@ TRACE_EVENT(sockcancel_call_end,
 		__entry->reset = reset;
 	),
 	TP_printk("nr=%ld op=%s fd=%d site=%s ret=%ld now=%ld reset=%d",
-		  __entry->nr, __print_symbolic(__entry->op, SC_TRACE_OPS),
+		  __entry->nr,
+		  __print_symbolic(__entry->op,
+				   { SOCKCANCEL_OP_NONE, "none" },
+				   { SOCKCANCEL_OP_RECV, "recv" },
+				   { SOCKCANCEL_OP_SEND, "send" },
+				   { SOCKCANCEL_OP_ACCEPT, "accept" },
+				   { SOCKCANCEL_OP_CONNECT, "connect" },
+				   { SOCKCANCEL_OP_POLL, "poll" }),
 		  __entry->fd,
 		  __print_symbolic(__entry->site,
 				   { -1, "gone" },
@@ -106,7 +111,7 @@ TRACE_EVENT(sockcancel_call_end,
 
 #endif /* SOCKCANCEL_TRACE_H */
 
-/* out of the kernel tree: this file is module/sc_trace.h (Kbuild: -I) */
+/* out of the kernel tree: found through Kbuild's -I of module/ */
 #undef TRACE_INCLUDE_PATH
 #define TRACE_INCLUDE_PATH .
 #undef TRACE_INCLUDE_FILE
