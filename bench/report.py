@@ -95,7 +95,8 @@ def parse(path):
                 d.setdefault('slabtop', []).append(r)
             elif sec == 'scale_setup':
                 d.setdefault('scale_setup', []).append(r)
-            elif sec in ('psscale', 'psscale_setup', 'psscale_missing'):
+            elif sec in ('psscale', 'psscale_setup', 'psscale_missing',
+                         'xproc', 'xproc_error'):
                 d.setdefault(sec, []).append(r)
             else:
                 d['other'].append(line)
@@ -424,6 +425,45 @@ def build(d, a):
         for m in d.get('psscale_missing', []):
             out('')
             out(f'- not in the guest: {m["tool"]}')
+        out('')
+
+    # 7. another process: the kernel's permission check
+    xp = {r['method']: r for r in d.get('xproc', [])}
+    if xp:
+        out('## 7. Cancelling a thread of another process')
+        out('')
+        out('For a thread of another process the module asks the kernel\'s '
+            'ptrace check (it opens the thread\'s /proc/<tgid>/task/<tid>/mem); '
+            'for a thread of its own process it asks nothing. A thread of the '
+            'benchmark\'s process and the main thread of a child process each '
+            'block in recv on a socket of their own; every round, in a new '
+            'random order: CANCEL of each, and tgkill of the child\'s thread '
+            '(SIGUSR1, a handler without SA_RESTART). Latency from just before '
+            'the request to the thread back in user space with EINTR; "call" '
+            'is the time the request itself took. The benchmark runs as root.')
+        out('')
+        out('| method | n | median µs | p90 µs | p99 µs | call median µs | failed |')
+        out('|---|---:|---:|---:|---:|---:|---:|')
+        for name in ('sockcancel-same-process', 'sockcancel-other-process',
+                     'tgkill-other-process'):
+            r = xp.get(name)
+            if r:
+                out(f'| {name} | {r["n"]} | {fmt(r["median_us"], 2)} | '
+                    f'{fmt(r["p90_us"], 2)} | {fmt(r["p99_us"], 2)} | '
+                    f'{fmt(r["call_median_us"], 2)} | {r["bad"]} |')
+        same = xp.get('sockcancel-same-process')
+        other = xp.get('sockcancel-other-process')
+        kill = xp.get('tgkill-other-process')
+        if same and other:
+            out('')
+            out(f'The permission check adds {other["median_us"] - same["median_us"]:.2f} µs '
+                f'to the median ({other["median_us"] / same["median_us"]:.2f} x the own '
+                'process\'s).')
+        if other and kill and kill['median_us']:
+            ratio = other['median_us'] / kill['median_us']
+            goals.append(('cancel of another process\'s thread: median <= 0.8 x tgkill\'s',
+                          f'{other["median_us"]:.2f} / {kill["median_us"]:.2f} µs = {ratio:.2f}',
+                          ratio <= 0.8 and not other['bad']))
         out('')
 
     # goals

@@ -16,8 +16,12 @@
  *                    (tcp or unix), both threads on one vCPU or on two
  *   mempending N     slab growth per pending (queued, not yet run) cancel
  *   memthreads N     slab growth per idle thread
+ *   xproc N          CANCEL of a thread of another process (the kernel's
+ *                    permission check) against one of the own process
+ *                    and tgkill, N samples each (xproc.h)
  */
 #include "probe.h"
+#include "xproc.h"
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -829,9 +833,11 @@ int main(int argc, char **argv)
 				    argc > 4 ? argv[4] : "cross");
 	if (!strcmp(cmd, "mempending"))
 		return cmd_mempending(a ? a : 1000);
+	if (!strcmp(cmd, "xproc"))
+		return cmd_xproc(a ? a : 2000);
 	if (!strcmp(cmd, "memthreads"))
 		return cmd_memthreads(a ? a : 1000);
 	fprintf(stderr, "usage: sockbench latency|scale|csock|enoent|"
-		"pingpong|mempending|memthreads ...\n");
+		"pingpong|mempending|memthreads|xproc ...\n");
 	return 2;
 }

@@ -7,16 +7,17 @@
  *
  * A module cannot call ptrace_may_access(). It can open a file whose open
  * makes that check with the caller's credentials: the target thread's
- * /proc/<tgid>/task/<tid>/mem, whose open asks mm_access() for
+ * /proc/<tid>/mem, whose open asks mm_access() for
  * PTRACE_MODE_ATTACH | PTRACE_MODE_FSCREDS under the target's
  * exec_update_lock; Yama and the LSMs log a refusal there as they log a
  * refused ptrace attach. Nothing is read; the file is closed at once.
  *
- * The procfs asked is the one mounted at /proc in the caller's root, and
- * the thread is named by its numbers in that procfs's pid namespace. Where
- * the kernel cannot be asked, the request fails closed: no procfs at /proc
- * (-EACCES), the thread hidden there (hidepid=, another pid namespace:
- * -EPERM). A thread without an mm (exited, not reaped) is not checked by
+ * The procfs asked is the one mounted at /proc in the caller's root: one
+ * open of /proc/<tid>/mem, the thread named by its number in the caller's
+ * pid namespace, and the file checked to be that procfs's. Where the
+ * kernel cannot be asked, the request fails closed: no procfs at /proc
+ * (-EACCES), the thread hidden there (hidepid=, a procfs of another pid
+ * namespace: -EPERM). A thread without an mm (exited, not reaped) is not checked by
  * mem's open: it is reported as exited (-ESRCH), before and after asking.
  *
  * A target that execs meanwhile (a set-uid program) is no longer the one
@@ -40,56 +41,63 @@
 
 #include "sc_internal.h"
 
-/* The procfs mounted at /proc in the caller's root, or an error. */
-static int caller_proc(struct path *path)
+/* A procfs is mounted at /proc in the caller's root. */
+static bool caller_has_proc(void)
 {
-	int err = kern_path("/proc", LOOKUP_FOLLOW | LOOKUP_DIRECTORY, path);
+	struct path path;
+	bool proc;
 
-	if (err)
-		return -EACCES;
-	if (path->dentry->d_sb->s_magic != PROC_SUPER_MAGIC ||
-	    path->dentry != path->mnt->mnt_root) {
-		path_put(path);
-		return -EACCES;
-	}
-	return 0;
+	if (kern_path("/proc", LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &path))
+		return false;
+	proc = path.dentry->d_sb->s_magic == PROC_SUPER_MAGIC;
+	path_put(&path);
+	return proc;
+}
+
+/*
+ * @mem is <tid>/mem at the root of a procfs of pid namespace @ns: the file
+ * of the thread whose number there we named, and not of some other
+ * mount's idea of /proc.
+ */
+static bool is_mem_of(struct file *mem, struct pid_namespace *ns)
+{
+	struct dentry *d = mem->f_path.dentry;
+	struct super_block *sb = d->d_sb;
+
+	return sb->s_magic == PROC_SUPER_MAGIC && proc_pid_ns(sb) == ns &&
+	       d->d_parent->d_parent == mem->f_path.mnt->mnt_root;
 }
 
 /* The kernel's answer to "may current ptrace-attach @t?" through mem. */
 static int ask_kernel(struct task_struct *t)
 {
-	struct pid_namespace *ns;
-	struct path proc;
+	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct file *mem;
-	char name[48];
-	pid_t tgid, tid;
-	int err;
+	char name[32];
+	pid_t tid;
+	int err = 0;
 
-	err = caller_proc(&proc);
-	if (err)
-		return err;
-	ns = proc_pid_ns(proc.dentry->d_sb);
-	tgid = task_tgid_nr_ns(t, ns);
+	/* numbered in the caller's pid namespace, whose procfs should be at /proc */
 	tid = task_pid_nr_ns(t, ns);
-	if (!tgid || !tid) {
-		/* exited, or not in that procfs's pid namespace */
-		path_put(&proc);
+	if (!tid)
 		return pid_alive(t) ? -EPERM : -ESRCH;
-	}
-	snprintf(name, sizeof(name), "%d/task/%d/mem", tgid, tid);
-	mem = file_open_root(&proc, name, O_RDONLY | O_LARGEFILE, 0);
-	path_put(&proc);
+	snprintf(name, sizeof(name), "/proc/%d/mem", tid);
+	mem = filp_open(name, O_RDONLY | O_LARGEFILE, 0);
 	if (IS_ERR(mem)) {
 		err = PTR_ERR(mem);
-		if (err == -ENOENT || err == -ESRCH)
-			/* gone meanwhile, or hidden (hidepid=2) */
-			return pid_alive(t) && !(t->flags & PF_EXITING) ?
-			       -EPERM : -ESRCH;
-		/* the check's refusal (-EACCES, -EPERM), or a failed open */
-		return -EPERM;
+		if (err != -ENOENT && err != -ESRCH)
+			/* the check's refusal (-EACCES, -EPERM), a failed open */
+			return -EPERM;
+		if (!caller_has_proc())
+			return -EACCES;
+		/* gone meanwhile, or hidden (hidepid=2, another namespace) */
+		return pid_alive(t) && !(t->flags & PF_EXITING) ? -EPERM :
+								 -ESRCH;
 	}
+	if (!is_mem_of(mem, ns))
+		err = caller_has_proc() ? -EPERM : -EACCES;
 	filp_close(mem, NULL);
-	return 0;
+	return err;
 }
 
 /*
