@@ -371,6 +371,7 @@ int sc_classify(struct task_struct *t, const struct sc_snapshot *snap,
 {
 	const struct sc_entry *e;
 
+	might_sleep();
 	memset(call, 0, sizeof(*call));
 	call->fd = -1;
 

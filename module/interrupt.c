@@ -30,6 +30,7 @@
 #include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/fdtable.h>
+#include <linux/lockdep.h>
 #include <linux/file.h>
 #include <linux/module.h>
 #include <linux/net.h>
@@ -253,6 +254,7 @@ static int queue_frame_held(struct task_struct *t, struct queue *q,
 	const struct sc_snapshot *then = &q->p->id;
 	struct sc_snapshot now;
 
+	lockdep_assert_held(&t->pi_lock);
 	if (sc_arch_snapshot(t, &now))
 		return SC_ENDED;	/* the thread is gone */
 	if (sc_arch_frame_live(then, t, now.sp)) {
@@ -277,6 +279,7 @@ static int queue_held(struct task_struct *t, void *arg, bool held)
 	const struct sc_snapshot *then = &q->p->id;
 	struct sc_snapshot now;
 
+	lockdep_assert_held(&t->pi_lock);
 	if (then->frame)
 		return queue_frame_held(t, q, held);
 	/* the usual case: held, asleep in the stamped call */
@@ -406,6 +409,7 @@ static int queue_asleep_held(struct task_struct *t, void *arg, bool held)
 	const struct sc_call *call = &q->p->call;
 	struct sc_snapshot now;
 
+	lockdep_assert_held(&t->pi_lock);
 	/* fresh: stamped, so asleep inside a socket call, not stopped */
 	if (!held || sc_snapshot_call(t, &now, true) || !now.fresh)
 		return SC_SLOW;

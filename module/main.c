@@ -13,6 +13,7 @@
  * copy_to_user.
  */
 #include <linux/delay.h>
+#include <linux/lockdep.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -51,6 +52,7 @@ static int find_held(struct task_struct *t, void *arg, bool held)
 	struct find *f = arg;
 	int ret;
 
+	lockdep_assert_held(&t->pi_lock);
 	if (held)
 		ret = sc_snapshot_call(t, &f->snap, f->stamp);
 	else
@@ -79,6 +81,7 @@ static int find_call(struct task_struct *t, const struct file *match,
 	int ret, frame = 0;
 	u64 mine, prev;
 
+	might_sleep();
 	f->stamp = !racy_ok;
 again:
 	ret = sc_hold(t, wait_ms, find_held, f);

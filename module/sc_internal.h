@@ -117,11 +117,14 @@ bool sc_elsewhere(struct task_struct *t, const struct sc_snapshot *snap,
 		  const struct file *match);
 
 /*
- * interrupt.c; SC_ENDED: the call found ended before it could be reached;
- * SC_SLOW: sc_interrupt_asleep() did nothing, take the way of find_call()
+ * interrupt.c. Outcomes that are not errors, returned beside 0 and -errno
+ * (positive, never seen by user space):
  */
-#define SC_ENDED	1
-#define SC_SLOW		2
+enum sc_outcome {
+	SC_ENDED = 1,	/* the call found ended before it could be reached */
+	SC_SLOW,	/* sc_interrupt_asleep() did nothing: find_call() */
+};
+
 int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
 		 struct sc_call *call, u32 flags, u64 exec_id);
 int sc_interrupt_asleep(struct task_struct *t, const struct sc_snapshot *seen,

@@ -19,6 +19,7 @@
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/jiffies.h>
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
@@ -160,6 +161,7 @@ size_t sc_read_user(struct task_struct *t, unsigned long addr, void *buf,
 {
 	int n;
 
+	might_sleep();
 	if (READ_ONCE(t->mm) == current->mm &&
 	    !copy_from_user_nofault(buf, (const void __user *)addr, len))
 		return len;
@@ -182,6 +184,7 @@ int sc_snapshot_call(struct task_struct *t, struct sc_snapshot *snap,
 	u64 id;
 	int ret;
 
+	lockdep_assert_held(&t->pi_lock);
 	ret = sc_arch_snapshot(t, snap);
 	if (ret)
 		return ret;
