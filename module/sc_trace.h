@@ -20,6 +20,15 @@
 #define SOCKCANCEL_TRACE_DEFS
 #include <uapi/linux/sockcancel.h>
 
+#define show_op(op)						\
+	__print_symbolic(op,						\
+			 { SOCKCANCEL_OP_NONE, "none" },		\
+			 { SOCKCANCEL_OP_RECV, "recv" },		\
+			 { SOCKCANCEL_OP_SEND, "send" },		\
+			 { SOCKCANCEL_OP_ACCEPT, "accept" },		\
+			 { SOCKCANCEL_OP_CONNECT, "connect" },		\
+			 { SOCKCANCEL_OP_POLL, "poll" })
+
 /* the request: what sockcancel_request's cmd field holds */
 enum sc_trace_cmd { SC_TRACE_CANCEL, SC_TRACE_QUERY, SC_TRACE_CANCEL_SOCKET };
 #endif
@@ -28,6 +37,15 @@ enum sc_trace_cmd { SC_TRACE_CANCEL, SC_TRACE_QUERY, SC_TRACE_CANCEL_SOCKET };
 #define SOCKCANCEL_TRACE_H
 
 #include <linux/tracepoint.h>
+
+/* the enums' values in the events' format, for perf and bpftrace */
+TRACE_DEFINE_ENUM(SC_TRACE_CANCEL);
+TRACE_DEFINE_ENUM(SC_TRACE_QUERY);
+TRACE_DEFINE_ENUM(SC_TRACE_CANCEL_SOCKET);
+TRACE_DEFINE_ENUM(SC_SITE_EXIT);
+TRACE_DEFINE_ENUM(SC_SITE_RESTARTING);
+TRACE_DEFINE_ENUM(SC_SITE_SIGRETURNED);
+TRACE_DEFINE_ENUM(SC_SITE_FRAME);
 
 TRACE_EVENT(sockcancel_request,
 	TP_PROTO(unsigned int cmd, int target, u32 flags, u32 op, int fd,
@@ -58,13 +76,7 @@ TRACE_EVENT(sockcancel_request,
 				   { SC_TRACE_QUERY, "query" },
 				   { SC_TRACE_CANCEL_SOCKET, "cancel_socket" }),
 		  __entry->target, __entry->flags,
-		  __print_symbolic(__entry->op,
-				   { SOCKCANCEL_OP_NONE, "none" },
-				   { SOCKCANCEL_OP_RECV, "recv" },
-				   { SOCKCANCEL_OP_SEND, "send" },
-				   { SOCKCANCEL_OP_ACCEPT, "accept" },
-				   { SOCKCANCEL_OP_CONNECT, "connect" },
-				   { SOCKCANCEL_OP_POLL, "poll" }),
+		  show_op(__entry->op),
 		  __entry->fd, __entry->result)
 );
 
@@ -92,13 +104,7 @@ TRACE_EVENT(sockcancel_call_end,
 	),
 	TP_printk("nr=%ld op=%s fd=%d site=%s ret=%ld now=%ld reset=%d",
 		  __entry->nr,
-		  __print_symbolic(__entry->op,
-				   { SOCKCANCEL_OP_NONE, "none" },
-				   { SOCKCANCEL_OP_RECV, "recv" },
-				   { SOCKCANCEL_OP_SEND, "send" },
-				   { SOCKCANCEL_OP_ACCEPT, "accept" },
-				   { SOCKCANCEL_OP_CONNECT, "connect" },
-				   { SOCKCANCEL_OP_POLL, "poll" }),
+		  show_op(__entry->op),
 		  __entry->fd,
 		  __print_symbolic(__entry->site,
 				   { -1, "gone" },

@@ -128,4 +128,35 @@ TEST_F(trace, refused_and_empty_requests_show_their_errno)
 	EXPECT_EQ(NULL, strstr(self->buf, "sockcancel_call_end"));
 }
 
+/*
+ * What perf and bpftrace parse: the events' formats, in which the module's
+ * enum names must have been replaced by their values.
+ */
+TEST_F(trace, formats_name_no_module_enum)
+{
+	static const char *const events[] = {
+		"sockcancel_request", "sockcancel_call_end",
+	};
+	char path[128];
+	unsigned int i;
+	int fd;
+	ssize_t n;
+
+	if (_metadata->skip)
+		return;
+	for (i = 0; i < ARRAY_SIZE(events); i++) {
+		snprintf(path, sizeof(path), TRACEFS "/events/sockcancel/%s/format",
+			 events[i]);
+		fd = open(path, O_RDONLY);
+		ASSERT_LE(0, fd);
+		n = read(fd, self->buf, sizeof(self->buf) - 1);
+		close(fd);
+		ASSERT_LT(0, n);
+		self->buf[n] = 0;
+		EXPECT_NE(NULL, strstr(self->buf, "print fmt:"));
+		EXPECT_EQ(NULL, strstr(self->buf, "SC_SITE_")) TH_LOG("%s", self->buf);
+		EXPECT_EQ(NULL, strstr(self->buf, "SC_TRACE_")) TH_LOG("%s", self->buf);
+	}
+}
+
 TEST_HARNESS_MAIN
