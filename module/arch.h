@@ -107,6 +107,16 @@ int sc_arch_snapshot(struct task_struct *t, struct sc_snapshot *snap);
 bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap);
 
 /*
+ * @now, taken while the thread ran, shows the restart of the call @then
+ * describes applied and not yet taken (its number loaded, the first
+ * argument back, ip on the syscall instruction), where the architecture
+ * keeps no stamp to say so (arm64 from 6.13): wait for the thread, it is
+ * still in that call's kernel exit or about to enter it again.
+ */
+bool sc_arch_restarting(const struct sc_snapshot *then,
+			const struct sc_snapshot *now);
+
+/*
  * Put stamp @id (48 bits, not 0) in the return register of @t, held still
  * inside its call; returns @id (0: @t has no stack any more).
  */

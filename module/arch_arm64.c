@@ -307,6 +307,19 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	return sc_is_restart(snap->args[0]) || !snap->held;
 }
 
+/*
+ * Only without a stamp slot: with one, the stamp that outlives the restart
+ * makes call_state() say SC_RESTART. The restart applied shows syscallno
+ * NO_SYSCALL, pc on the call's svc, x8 its number, x0 its first argument.
+ */
+bool sc_arch_restarting(const struct sc_snapshot *then,
+			const struct sc_snapshot *now)
+{
+	return then->stamp && now->state == SC_OUTSIDE && now->nr == -1 &&
+	       now->ip == then->ip - SVC_LEN && now->rv == then->nr &&
+	       !memcmp(now->args, then->args, sizeof(now->args));
+}
+
 u64 sc_arch_stamp(struct task_struct *t, u64 id)
 {
 	struct pt_regs *regs;

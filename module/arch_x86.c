@@ -174,6 +174,13 @@ static bool syscall_insn_at(struct task_struct *t, unsigned long ip)
 	       (insn[0] == 0xcd && insn[1] == 0x80);
 }
 
+/* x86 keeps its stamp through a restart applied in the same exit. */
+bool sc_arch_restarting(const struct sc_snapshot *then,
+			const struct sc_snapshot *now)
+{
+	return false;
+}
+
 bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 {
 	bool compat = snap->user32;

@@ -290,7 +290,8 @@ static int queue_held(struct task_struct *t, void *arg, bool held)
 			return SC_ENDED;
 		/* worth waiting while it is still inside that instance */
 		if (sc_same_instance(then, &now) ||
-		    (now.state == SC_RESTART && sc_same_site(then, &now)))
+		    (now.state == SC_RESTART && sc_same_site(then, &now)) ||
+		    sc_arch_restarting(then, &now))
 			return -EAGAIN;
 		return SC_ENDED;
 	}
