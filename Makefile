@@ -8,6 +8,10 @@
 #                 tests against the module on every kernel of
 #                 scripts/kernels.list (KERNEL=6.1 for one; scripts/check)
 # make lint       checkpatch --strict, sparse and a W=1 -Werror build
+# make check-upstream
+#                 the in-kernel patch series (upstream/) on Debian's 7.3
+#                 source: built, booted, its kselftests run (not in make check;
+#                 scripts/check-upstream)
 # make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
 
@@ -67,6 +71,9 @@ tests: prepared lib cli
 
 check:
 	scripts/check
+
+check-upstream:
+	scripts/check-upstream
 
 dkms-test:
 	scripts/dkms-test
@@ -146,4 +153,4 @@ clean:
 	$(MAKE) -C bench clean
 	rm -rf build
 
-.PHONY: all deps prepared module lib cli examples tests check dkms-test demo bench fuzz check-debug lint man-check install uninstall clean
+.PHONY: all deps prepared module lib cli examples tests check check-upstream dkms-test demo bench fuzz check-debug lint man-check install uninstall clean
