@@ -10,6 +10,10 @@
 # make lint       checkpatch --strict, sparse and a W=1 -Werror build
 # make abi-check  libsockcancel.so.0 against the ABI of the last release
 #                 (lib/abi, abidiff); make abi-update records it anew
+# make check-upstream
+#                 the in-kernel patch series (upstream/) on Debian's 7.3
+#                 source: built, booted, its kselftests run (not in make check;
+#                 scripts/check-upstream)
 # make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
 
@@ -78,6 +82,9 @@ abi-check: lib
 
 abi-update: lib
 	$(MAKE) -C lib abi-update
+
+check-upstream:
+	scripts/check-upstream
 
 dkms-test:
 	scripts/dkms-test
@@ -157,4 +164,4 @@ clean:
 	$(MAKE) -C bench clean
 	rm -rf build
 
-.PHONY: all deps prepared module lib cli examples tests check abi-check abi-update dkms-test demo bench fuzz check-debug lint man-check install uninstall clean
+.PHONY: all deps prepared module lib cli examples tests check check-upstream abi-check abi-update dkms-test demo bench fuzz check-debug lint man-check install uninstall clean
