@@ -6,9 +6,11 @@
  *                         request, the thread (or socket fd) named, the
  *                         call found and the answer
  *   sockcancel_call_end   in the interrupted thread, where its pending
- *                         interruption runs: the syscall, where it stood,
- *                         its own result, what it returns now, whether the
- *                         stream was reset
+ *                         interruption runs: the syscall, where it stood
+ *                         (site; "gone": not that call any more), its own
+ *                         result (-ERESTARTSYS where a restart was already
+ *                         chosen), what it returns now, whether the stream
+ *                         was reset
  *
  * Free when disabled (static keys); main.c defines them.
  */
