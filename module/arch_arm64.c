@@ -308,9 +308,10 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 }
 
 /*
- * Only without a stamp slot: with one, the stamp that outlives the restart
- * makes call_state() say SC_RESTART. The restart applied shows syscallno
- * NO_SYSCALL, pc on the call's svc, x8 its number, x0 its first argument.
+ * For kernels without a stamp slot; with one, the stamp outlives the
+ * restart and call_state() already says SC_RESTART there. The restart
+ * applied shows syscallno NO_SYSCALL, pc on the call's svc, x8 its number,
+ * x0 its first argument.
  */
 bool sc_arch_restarting(const struct sc_snapshot *then,
 			const struct sc_snapshot *now)
