@@ -433,7 +433,7 @@ def build(d, a):
         out('## 7. Cancelling a thread of another process')
         out('')
         out('For a thread of another process the module asks the kernel\'s '
-            'ptrace check (it opens the thread\'s /proc/<tgid>/task/<tid>/mem); '
+            'ptrace check (it opens the thread\'s /proc/<tid>/mem); '
             'for a thread of its own process it asks nothing. A thread of the '
             'benchmark\'s process and the main thread of a child process each '
             'block in recv on a socket of their own; every round, in a new '

@@ -4,7 +4,7 @@
  * of the benchmark's own process and the main thread of a child process
  * each block in recv on a socket of their own; per round, in a random
  * order: CANCEL of the own thread (no permission asked), CANCEL of the
- * child's thread (the module opens its /proc/<tgid>/task/<tid>/mem), and
+ * child's thread (the module opens its /proc/<tid>/mem), and
  * tgkill of the child's thread with a SIGUSR1 handler without SA_RESTART
  * (the reference). Latency from just before the request to the thread
  * back in user space with its result (CLOCK_MONOTONIC, both processes),
