@@ -12,8 +12,10 @@
 #   copy_module SRC DIR the module's sources (Kbuild, module/, uapi/) from the
 #                       tree SRC into DIR, without objects: a clean place
 #                       to build it for one kernel
-#   kernel_list [ARCH]  the supported kernels, one "NAME ARCH SOURCE" line
-#                       each, from scripts/kernels.list
+#   kernel_list [ARCH]  the supported kernels, one "NAME ARCH SOURCE [RUN]"
+#                       line each, from scripts/kernels.list
+#   default_kernels ARCH  the names of ARCH's kernels make check runs when
+#                       none is named (RUN is not "asked")
 #   field KEY           the value of KEY in KEY=VALUE lines on stdin (what
 #                       scripts/kernels info prints)
 set -o pipefail
@@ -43,8 +45,12 @@ copy_module() {
 }
 
 kernel_list() {
-	awk -v a="${1:-}" '!/^#/ && NF == 3 && (a == "" || $2 == a)' \
+	awk -v a="${1:-}" '!/^#/ && NF >= 3 && (a == "" || $2 == a)' \
 		"$SC_ROOT/scripts/kernels.list"
+}
+
+default_kernels() {
+	kernel_list "$1" | awk '$4 != "asked" {print $1}' | tr '\n' ' '
 }
 
 field() { sed -n "s/^$1=//p"; }
