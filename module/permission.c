@@ -82,7 +82,13 @@ static int ask_kernel(struct task_struct *t)
 	if (!tid)
 		return pid_alive(t) ? -EPERM : -ESRCH;
 	snprintf(name, sizeof(name), "/proc/%d/mem", tid);
-	mem = filp_open(name, O_RDONLY | O_LARGEFILE, 0);
+	/*
+	 * Whatever else is found there is opened as the caller would open it;
+	 * nonblocking and without a controlling tty, it cannot hang or take
+	 * a terminal (a FIFO, a tty on a /proc of the caller's making).
+	 */
+	mem = filp_open(name, O_RDONLY | O_LARGEFILE | O_NONBLOCK | O_NOCTTY,
+			0);
 	if (IS_ERR(mem)) {
 		err = PTR_ERR(mem);
 		if (err != -ENOENT && err != -ESRCH)
