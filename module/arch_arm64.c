@@ -162,6 +162,7 @@ struct regs_view {
 	long nr;		/* syscallno */
 	u64 x0, orig_x0, x8, pc, sp, stamp;
 	u64 args[6];		/* x0..x5 */
+	bool slot;		/* the kernel has a place for the stamp */
 };
 
 static int read_regs(struct task_struct *t, struct regs_view *v)
@@ -182,6 +183,7 @@ static int read_regs(struct task_struct *t, struct regs_view *v)
 	v->pc = READ_ONCE(regs->pc);
 	v->sp = READ_ONCE(regs->sp);
 	v->stamp = entry_stamp(regs);
+	v->slot = sc_arm64_stamp_slot(regs);
 	for (i = 0; i < 6; i++)
 		v->args[i] = READ_ONCE(regs->regs[i]);
 	rcu_read_unlock();
@@ -357,8 +359,6 @@ void sc_arch_unstamp(struct task_struct *t, u64 mine, u64 prev)
 u64 sc_arch_stamp_of(struct task_struct *t)
 {
 	struct regs_view v;
-	struct pt_regs *regs;
-	bool slot;
 
 	lockdep_assert_held(&t->pi_lock);
 	if (read_regs(t, &v))
@@ -366,11 +366,7 @@ u64 sc_arch_stamp_of(struct task_struct *t)
 	/* the same kernel entry, but the call found has its result */
 	if (call_state(&v, false) == SC_OUTSIDE)
 		return 0;
-	rcu_read_lock();
-	regs = saved_regs(t);
-	slot = regs && sc_arm64_stamp_slot(regs);
-	rcu_read_unlock();
-	return slot ? v.stamp : sleep_id(t);
+	return v.slot ? v.stamp : sleep_id(t);
 }
 
 /* arch/arm64/kernel/signal.c: the frame a handler starts with, at its sp */
