@@ -107,14 +107,23 @@ int sc_arch_snapshot(struct task_struct *t, struct sc_snapshot *snap);
 bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap);
 
 /*
- * @now, taken while the thread ran, shows the restart of the call @then
- * describes applied and not yet taken (its number loaded, the first
- * argument back, ip on the syscall instruction), where the architecture
- * keeps no stamp to say so (arm64 from 6.13): wait for the thread, it is
- * still in that call's kernel exit or about to enter it again.
+ * Whether @now shows the restart of the call @then describes applied and
+ * not yet taken (its number loaded, its arguments back, ip on the syscall
+ * instruction): the thread is still in that call's kernel exit or about
+ * to enter it again. No stamp says so: a call stopped or traced in it
+ * lost its stamp to the restart code, and arm64 from 6.13 keeps none.
+ * SC_RESTART_APPLIED: nothing else leaves those registers.
+ * SC_RESTART_LOOKALIKE: so do the thread's own next call, its number
+ * loaded, and (arm64) a call returning at that moment.
  */
-bool sc_arch_restarting(const struct sc_snapshot *then,
-			const struct sc_snapshot *now);
+enum sc_restarting {
+	SC_NOT_RESTARTING,
+	SC_RESTART_LOOKALIKE,
+	SC_RESTART_APPLIED,
+};
+
+enum sc_restarting sc_arch_restarting(const struct sc_snapshot *then,
+				      const struct sc_snapshot *now);
 
 /*
  * Put stamp @id (48 bits, not 0) in the return register of @t, held still

@@ -310,17 +310,21 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 }
 
 /*
- * For kernels without a stamp slot; with one, the stamp outlives the
- * restart and call_state() already says SC_RESTART there. The restart
- * applied shows syscallno NO_SYSCALL, pc on the call's svc, x8 its number,
- * x0 its first argument.
+ * The restart applied shows syscallno NO_SYSCALL, pc on the call's svc, x8
+ * its number, x0 its first argument: so does the thread at that svc for a
+ * call of its own, seen after an interrupt. On kernels with a stamp slot
+ * the stamp outlives the restart and call_state() says SC_RESTART there;
+ * without one (6.13 on), a thread found asleep (its sleep count as the
+ * stamp) is waited for there.
  */
-bool sc_arch_restarting(const struct sc_snapshot *then,
-			const struct sc_snapshot *now)
+enum sc_restarting sc_arch_restarting(const struct sc_snapshot *then,
+				      const struct sc_snapshot *now)
 {
-	return then->stamp && now->state == SC_OUTSIDE && now->nr == -1 &&
-	       now->ip == then->ip - SVC_LEN && now->rv == then->nr &&
-	       !memcmp(now->args, then->args, sizeof(now->args));
+	if (then->stamp && now->state == SC_OUTSIDE && now->nr == -1 &&
+	    now->ip == then->ip - SVC_LEN && now->rv == then->nr &&
+	    !memcmp(now->args, then->args, sizeof(now->args)))
+		return SC_RESTART_LOOKALIKE;
+	return SC_NOT_RESTARTING;
 }
 
 u64 sc_arch_stamp(struct task_struct *t, u64 id)

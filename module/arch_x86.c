@@ -174,13 +174,6 @@ static bool syscall_insn_at(struct task_struct *t, unsigned long ip)
 	       (insn[0] == 0xcd && insn[1] == 0x80);
 }
 
-/* x86 keeps its stamp through a restart applied in the same exit. */
-bool sc_arch_restarting(const struct sc_snapshot *then,
-			const struct sc_snapshot *now)
-{
-	return false;
-}
-
 bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 {
 	bool compat = snap->user32;
@@ -262,6 +255,30 @@ u64 sc_arch_stamp_of(struct task_struct *t)
 static long restart_nr(bool compat)
 {
 	return compat ? __NR_ia32_restart_syscall : __NR_restart_syscall;
+}
+
+/*
+ * The restart is applied: ax holds the number again (restart_syscall's for
+ * -ERESTART_RESTARTBLOCK) and ip is back on the syscall instruction, the
+ * call's number and arguments still in orig_ax and the argument registers.
+ * No return to user space leaves that: it is the exit applying the restart,
+ * or the thread back in user space since, before its next kernel entry. An
+ * interrupt there replaces orig_ax by -1: then a thread that loaded the
+ * number for a call of its own looks the same.
+ */
+enum sc_restarting sc_arch_restarting(const struct sc_snapshot *then,
+				      const struct sc_snapshot *now)
+{
+	if (now->state != SC_OUTSIDE || now->user32 != then->user32 ||
+	    now->ip != then->ip - SYSCALL_INSN_LEN ||
+	    (now->rv != then->nr && now->rv != restart_nr(then->compat)))
+		return SC_NOT_RESTARTING;
+	if (now->nr == -1)
+		return SC_RESTART_LOOKALIKE;
+	if (now->nr == then->nr &&
+	    !memcmp(now->args, then->args, sizeof(now->args)))
+		return SC_RESTART_APPLIED;
+	return SC_NOT_RESTARTING;
 }
 
 /*

@@ -216,6 +216,7 @@ struct queue {
 	struct sc_pending *p;
 	const struct sc_snapshot *seen;	/* sc_interrupt_asleep()'s first look */
 	u64 exec_id;		/* the exec generation permission was given for */
+	bool restarted;		/* the instance was seen restarting */
 	bool wake;
 };
 
@@ -272,40 +273,53 @@ static int queue_frame_held(struct task_struct *t, struct queue *q,
 	return queue_interrupt(t, q);
 }
 
+/*
+ * @now is still in the call instance @q found, or in its restart: the same
+ * instance (its stamp; unstamped, the call at the same place undecided),
+ * the call interrupted and its restart undecided or applied, or, once that
+ * was seen for certain (q->restarted), the call entered again or about to
+ * be. 0 when it is; -EAGAIN for a lookalike of an applied restart, only
+ * worth waiting for; SC_ENDED otherwise.
+ */
+static int in_instance(const struct sc_snapshot *now, struct queue *q)
+{
+	const struct sc_snapshot *then = &q->p->id;
+	enum sc_restarting r = sc_arch_restarting(then, now);
+	bool undecided = now->state == SC_RESTART && sc_same_site(then, now);
+
+	if (undecided || r == SC_RESTART_APPLIED)
+		q->restarted = true;
+	if (sc_same_instance(then, now))
+		return 0;
+	if (q->restarted &&
+	    (undecided || r != SC_NOT_RESTARTING ||
+	     (now->state == SC_IN_CALL && sc_same_site(then, now))))
+		return 0;
+	return r == SC_RESTART_LOOKALIKE ? -EAGAIN : SC_ENDED;
+}
+
 /* sc_hold() callback: queue the work if @t is held in the instance found. */
 static int queue_held(struct task_struct *t, void *arg, bool held)
 {
 	struct queue *q = arg;
 	const struct sc_snapshot *then = &q->p->id;
 	struct sc_snapshot now;
+	int in;
 
 	lockdep_assert_held(&t->pi_lock);
 	if (then->frame)
 		return queue_frame_held(t, q, held);
 	/* the usual case: held, asleep in the stamped call */
 	if (held && sc_same_chain(sc_arch_stamp_of(t), then->stamp))
-		goto queue;
-	if (!held) {
-		if (sc_arch_snapshot(t, &now))
-			return SC_ENDED;
-		/* worth waiting while it is still inside that instance */
-		if (sc_same_instance(then, &now) ||
-		    (now.state == SC_RESTART && sc_same_site(then, &now)) ||
-		    sc_arch_restarting(then, &now))
-			return -EAGAIN;
-		return SC_ENDED;
-	}
-	if (sc_snapshot_call(t, &now, false))
-		return SC_ENDED;
-	/*
-	 * Not the instance found, unless that instance was interrupted since
-	 * and waits (stopped, traced) for its restart decision.
-	 */
-	if (!sc_same_instance(then, &now) &&
-	    !(then->stamp && now.state == SC_RESTART && sc_same_site(then, &now)))
-		return SC_ENDED;
-queue:
-	return queue_interrupt(t, q);
+		return queue_interrupt(t, q);
+	if (held ? sc_snapshot_call(t, &now, false) :
+		   sc_arch_snapshot(t, &now))
+		return SC_ENDED;	/* the thread is gone */
+	in = in_instance(&now, q);
+	/* running inside that instance, or maybe: wait for it */
+	if (!held)
+		return in == SC_ENDED ? SC_ENDED : -EAGAIN;
+	return in ? SC_ENDED : queue_interrupt(t, q);
 }
 
 /*
