@@ -274,12 +274,14 @@ static int queue_frame_held(struct task_struct *t, struct queue *q,
 }
 
 /*
- * @now is still in the call instance @q found, or in its restart: the same
- * instance (its stamp; unstamped, the call at the same place undecided),
- * the call interrupted and its restart undecided or applied, or, once that
- * was seen for certain (q->restarted), the call entered again or about to
- * be. 0 when it is; -EAGAIN for a lookalike of an applied restart, only
- * worth waiting for; SC_ENDED otherwise.
+ * Where @now stands against the call instance @q found: 0 in it (its
+ * stamp; unstamped, the call at the same place undecided), or in its
+ * restart (the call interrupted, its restart undecided; once that or an
+ * applied restart was seen for certain, q->restarted, the call entered
+ * again at the same place). -EAGAIN between: the restart applied, or what
+ * looks like it, where the thread may be held writing a handler's frame
+ * (a wake-up there would fail the write): only waited for. SC_ENDED: the
+ * call has ended.
  */
 static int in_instance(const struct sc_snapshot *now, struct queue *q)
 {
@@ -289,13 +291,14 @@ static int in_instance(const struct sc_snapshot *now, struct queue *q)
 
 	if (undecided || r == SC_RESTART_APPLIED)
 		q->restarted = true;
-	if (sc_same_instance(then, now))
+	if (sc_same_instance(then, now) || undecided)
 		return 0;
-	if (q->restarted &&
-	    (undecided || r != SC_NOT_RESTARTING ||
-	     (now->state == SC_IN_CALL && sc_same_site(then, now))))
+	if (r != SC_NOT_RESTARTING)
+		return -EAGAIN;
+	if (q->restarted && now->state == SC_IN_CALL &&
+	    sc_same_site(then, now))
 		return 0;
-	return r == SC_RESTART_LOOKALIKE ? -EAGAIN : SC_ENDED;
+	return SC_ENDED;
 }
 
 /* sc_hold() callback: queue the work if @t is held in the instance found. */
@@ -316,10 +319,10 @@ static int queue_held(struct task_struct *t, void *arg, bool held)
 		   sc_arch_snapshot(t, &now))
 		return SC_ENDED;	/* the thread is gone */
 	in = in_instance(&now, q);
-	/* running inside that instance, or maybe: wait for it */
-	if (!held)
-		return in == SC_ENDED ? SC_ENDED : -EAGAIN;
-	return in ? SC_ENDED : queue_interrupt(t, q);
+	/* running inside that instance: wait for it to block */
+	if (!held && !in)
+		return -EAGAIN;
+	return in ? in : queue_interrupt(t, q);
 }
 
 /*
