@@ -543,10 +543,8 @@ static long us_since(const struct timespec *t0)
  * it, takes the file, asks its ->poll and writes revents back. The fastest
  * of five of each is compared (a host's load only adds time; under
  * emulation on a busy host both grow alike): QUERY must take at most half
- * of the pass. The module as landed before (each entry looked up in the fd
- * table, the array read 64 entries at a time) took 0.93 of it; this one
- * 0.14 to 0.15 on x86-64 6.1 and 0.23 on arm64 6.1 (TCG, a loaded host).
- * The figures are printed: the goal is 100 ms on x86-64 under TCG
+ * of the pass; looking each entry up in the fd table would take about all
+ * of it. The figures are printed: the goal is 100 ms on x86-64 under TCG
  * (NEWS gives the measured ones).
  */
 FIXTURE(huge_poll) {
