@@ -14,6 +14,9 @@
 #                 the in-kernel patch series (upstream/) on Debian's 7.3
 #                 source: built, booted, its kselftests run (not in make check;
 #                 scripts/check-upstream)
+# make check-debug
+#                 the suite with long counts on the KASAN and KCSAN debug
+#                 kernels (VARIANT=kasan|kcsan for one; scripts/check-debug)
 # make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
 
@@ -114,9 +117,10 @@ fuzz: module tests
 	scripts/vm -k /boot/vmlinuz-$(KVER) -m sockcancel.ko -t build/fuzz/tests \
 		-T 3600 build/fuzz
 
-# the whole suite with long counts on a KASAN/lockdep/kmemleak kernel
+# the whole suite with long counts on the debug kernels, KASAN (lockdep,
+# kmemleak) and KCSAN; VARIANT=kasan or VARIANT=kcsan runs one
 check-debug:
-	scripts/check-debug
+	scripts/check-debug $(VARIANT)
 
 lint:
 	scripts/lint $(KDIR)
