@@ -17,6 +17,8 @@
 # make check-debug
 #                 the suite with long counts on the KASAN and KCSAN debug
 #                 kernels (VARIANT=kasan|kcsan for one; scripts/check-debug)
+# make soak       the stress test for SOAK_MINUTES (120) on the KASAN debug
+#                 kernel, a line per SOAK_EVERY (10) minutes (scripts/soak)
 # make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
 
@@ -122,6 +124,11 @@ fuzz: module tests
 check-debug:
 	scripts/check-debug $(VARIANT)
 
+# the stress test for SOAK_MINUTES (default 120) on the KASAN debug kernel,
+# the module's memory sampled every SOAK_EVERY (10) minutes
+soak:
+	scripts/soak
+
 lint:
 	scripts/lint $(KDIR)
 
@@ -168,4 +175,4 @@ clean:
 	$(MAKE) -C bench clean
 	rm -rf build
 
-.PHONY: all deps prepared module lib cli examples tests check check-upstream abi-check abi-update dkms-test demo bench fuzz check-debug lint man-check install uninstall clean
+.PHONY: all deps prepared module lib cli examples tests check check-upstream abi-check abi-update dkms-test demo bench fuzz check-debug soak lint man-check install uninstall clean
