@@ -14,6 +14,11 @@
 #                 the in-kernel patch series (upstream/) on Debian's 7.3
 #                 source: built, booted, its kselftests run (not in make check;
 #                 scripts/check-upstream)
+# make check-debug
+#                 the suite with long counts on the KASAN and KCSAN debug
+#                 kernels (VARIANT=kasan|kcsan for one; scripts/check-debug)
+# make soak       the stress test for SOAK_MINUTES (120) on the KASAN debug
+#                 kernel, a line per SOAK_EVERY (10) minutes (scripts/soak)
 # make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
 
@@ -114,9 +119,15 @@ fuzz: module tests
 	scripts/vm -k /boot/vmlinuz-$(KVER) -m sockcancel.ko -t build/fuzz/tests \
 		-T 3600 build/fuzz
 
-# the whole suite with long counts on a KASAN/lockdep/kmemleak kernel
+# the whole suite with long counts on the debug kernels, KASAN (lockdep,
+# kmemleak) and KCSAN; VARIANT=kasan or VARIANT=kcsan runs one
 check-debug:
-	scripts/check-debug
+	scripts/check-debug $(VARIANT)
+
+# the stress test for SOAK_MINUTES (default 120) on the KASAN debug kernel,
+# the module's memory sampled every SOAK_EVERY (10) minutes
+soak:
+	scripts/soak
 
 lint:
 	scripts/lint $(KDIR)
@@ -164,4 +175,4 @@ clean:
 	$(MAKE) -C bench clean
 	rm -rf build
 
-.PHONY: all deps prepared module lib cli examples tests check check-upstream abi-check abi-update dkms-test demo bench fuzz check-debug lint man-check install uninstall clean
+.PHONY: all deps prepared module lib cli examples tests check check-upstream abi-check abi-update dkms-test demo bench fuzz check-debug soak lint man-check install uninstall clean

@@ -123,6 +123,29 @@ static struct pt_regs *saved_regs(struct task_struct *t)
 				  TOP_OF_KERNEL_STACK_PADDING) - 1;
 }
 
+/*
+ * The registers a snapshot takes; returns ax. A thread that is not held may
+ * be running: its entry code and its calls rewrite them while they are
+ * read (data races KCSAN reports). That look is racy by design and marked
+ * so: it cannot invent a socket call, and what a cancel acts on is read
+ * again while the thread is held (design document, "Holding a thread
+ * still").
+ */
+static unsigned long read_regs(struct task_struct *t, struct pt_regs *regs,
+			       struct sc_snapshot *snap)
+{
+	unsigned long ax;
+
+	snap->nr = syscall_get_nr(t, regs);
+	ax = READ_ONCE(regs->ax);
+	snap->ip = regs->ip;
+	snap->sp = regs->sp;
+	snap->user32 = !user_64bit_mode(regs);
+	snap->compat = task_thread_info(t)->status & TS_COMPAT;
+	syscall_get_arguments(t, regs, snap->args);
+	return ax;
+}
+
 int sc_arch_snapshot(struct task_struct *t, struct sc_snapshot *snap)
 {
 	struct pt_regs *regs;
@@ -134,19 +157,14 @@ int sc_arch_snapshot(struct task_struct *t, struct sc_snapshot *snap)
 		rcu_read_unlock();
 		return -ENOENT;
 	}
-	snap->nr = syscall_get_nr(t, regs);
-	ax = READ_ONCE(regs->ax);
-	snap->ip = regs->ip;
-	snap->sp = regs->sp;
+	/* a running thread rewrites them meanwhile: see read_regs() */
+	ax = data_race(read_regs(t, regs, snap));
 	snap->rv = ax;
 	snap->held = false;
 	snap->fresh = false;
 	snap->prev = 0;
-	snap->user32 = !user_64bit_mode(regs);
 	snap->frame = 0;
 	snap->frame_ctx = 0;
-	snap->compat = task_thread_info(t)->status & TS_COMPAT;
-	syscall_get_arguments(t, regs, snap->args);
 	rcu_read_unlock();
 
 	snap->entry = snap->nr < 0 ? NULL :

@@ -154,7 +154,11 @@ int sc_hold(struct task_struct *t, unsigned int wait_ms,
  * (copy_from_user_nofault()): no walk of the page tables, no mmap_lock, and
  * no wait for a fault to be resolved (userfaultfd, I/O). Another process,
  * or memory not present, goes through access_process_vm(), the module's
- * way before, which says exactly where it stopped. May sleep.
+ * way before, which says exactly where it stopped. For memory of the
+ * caller's own address space it is asked of the caller: the same memory,
+ * and get_task_mm() inside then reads the caller's flags, not those of a
+ * thread that may be exiting and writing its own (a race KCSAN reports).
+ * May sleep.
  */
 size_t sc_read_user(struct task_struct *t, unsigned long addr, void *buf,
 		    size_t len)
@@ -162,9 +166,11 @@ size_t sc_read_user(struct task_struct *t, unsigned long addr, void *buf,
 	int n;
 
 	might_sleep();
-	if (READ_ONCE(t->mm) == current->mm &&
-	    !copy_from_user_nofault(buf, (const void __user *)addr, len))
-		return len;
+	if (READ_ONCE(t->mm) == current->mm) {
+		if (!copy_from_user_nofault(buf, (const void __user *)addr, len))
+			return len;
+		t = current;
+	}
 	n = access_process_vm(t, addr, buf, len, 0);
 	return n > 0 ? n : 0;
 }

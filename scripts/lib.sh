@@ -18,6 +18,12 @@
 #                       none is named (RUN is not "asked")
 #   field KEY           the value of KEY in KEY=VALUE lines on stdin (what
 #                       scripts/kernels info prints)
+#   debug_tree VARIANT  the source tree of the debug kernel VARIANT (kasan,
+#                       kcsan) that scripts/debug-kernel builds in the cache;
+#                       it is complete when it holds .sockcancel-complete
+#   KASAN_VM            scripts/vm's options for the KASAN debug kernel
+#                       (check-debug, soak): kmemleak's scan after the unload,
+#                       how that kernel stops, the checkers it must announce
 set -o pipefail
 
 SC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -54,3 +60,19 @@ default_kernels() {
 }
 
 field() { sed -n "s/^$1=//p"; }
+
+debug_tree() {
+	case $1 in
+	kasan) echo "$SC_CACHE/debug-kernel/linux-source-6.1" ;;
+	kcsan) echo "$SC_CACHE/debug-kernel-kcsan/linux-source-6.1" ;;
+	*) die "debug kernel variant '$1' unknown (kasan, kcsan)" ;;
+	esac
+}
+
+# This kernel halts on poweroff; one of its boot lines names lockdep
+# without reporting anything; the checkers must have been there.
+KASAN_VM=(-p KMEMLEAK=1 -p "HALT=reboot -f"
+	-i 'RCU lockdep checking is enabled'
+	-r '^@@ kmemleak done' -r 'KernelAddressSanitizer initialized'
+	-r 'Lock dependency validator'
+	-r 'Kernel memory leak detector initialized')

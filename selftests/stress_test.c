@@ -24,7 +24,9 @@
  * A kernel splat fails the VM run.
  *
  * STRESS_SECONDS (default below) is overridden by a file "stress.seconds"
- * next to the binary, which is how check-debug runs it for longer.
+ * next to the binary, which is how check-debug runs it for longer. A file
+ * "stress.report_s" asks for a progress line every that many seconds (the
+ * soak, scripts/soak, samples the module's memory at each); none without.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -50,6 +52,7 @@
 
 static atomic_int stop_all;
 static atomic_long failures;
+static atomic_long lost;	/* cancelled blocked calls not ended in time */
 
 #define FAIL(fmt, ...) do {						\
 	if (atomic_fetch_add(&failures, 1) < 20)			\
@@ -303,6 +306,7 @@ static void check_sleeper(struct sleeper *z, long now)
 	pthread_mutex_lock(&z->lock);
 	if (atomic_load(&z->eintr) < z->required &&
 	    now - z->since_ms > BOUND_MS) {
+		atomic_fetch_add(&lost, 1);
 		FAIL("cancelled %s%s of %d not ended after %ld ms",
 		     z->kind == K_RECV ? "recv" :
 		     z->kind == K_ACCEPT ? "accept" : "poll",
@@ -336,7 +340,8 @@ struct world {
 	pthread_rwlock_t epoch_lock;
 	/* stops of the child begun and ended; cancels a whole stop was in */
 	atomic_long stops_begun, stops_ended, stop_inside;
-	long cancels_ok, cancels[SC_IOCTLS][140], by_socket;
+	/* counted by the cancellers, read by the progress line */
+	atomic_long cancels[SC_IOCTLS][140], by_socket;
 };
 
 static void check_errno(struct world *w, enum sc_ioctl ioc, int ret, int err)
@@ -651,12 +656,37 @@ static void settle(struct world *w)
 		check_sleeper(&w->z[i], now_ms() + BOUND_MS + 1);
 }
 
-TEST_F_TIMEOUT(stress, everything_at_once, 3600)
+/* What the run has done so far, for a soak's samples. */
+static void progress(struct world *w, long seconds)
+{
+	long streams = 0, bytes = 0, eintr = 0;
+	int i;
+
+	for (i = 0; i < NPAIRS; i++) {
+		streams += w->pairs[i].epochs;
+		bytes += w->pairs[i].total;
+	}
+	for (i = 0; i < w->nz; i++)
+		eintr += atomic_load(&w->z[i].eintr);
+	fprintf(stderr, "# progress s=%ld streams=%ld bytes=%ld cancels=%ld eintr=%ld lost=%ld failures=%ld\n",
+		seconds, streams, bytes,
+		atomic_load(&w->cancels[SC_IOCTL_CANCEL][0]) +
+		atomic_load(&w->by_socket),
+		eintr, atomic_load(&lost), atomic_load(&failures));
+}
+
+/*
+ * The harness's own limit is a day, for the soak's hours (scripts/soak);
+ * the VM's timeout bounds a hang well before it.
+ */
+TEST_F_TIMEOUT(stress, everything_at_once, 24 * 3600)
 {
 	struct world *w = &self->w;
 	long seconds = seconds_wanted(), start = now_ms(), end, now;
 	long one_side[NPAIRS] = { 0 }, bytes = 0, epochs = 0, resets = 0;
 	long eintr = 0, inject_us = number_beside_self("stress.inject_us", 300);
+	long report_ms = number_beside_self("stress.report_s", 0) * 1000;
+	long next_report = start + report_ms;
 	int i;
 
 	inject_delay(inject_us);
@@ -693,6 +723,10 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 		for (i = 0; i < w->nz; i++)
 			check_sleeper(&w->z[i], now);
 		inject_delay((now - start) / 2000 % 2 ? 0 : inject_us);
+		if (report_ms > 0 && now >= next_report) {
+			progress(w, (now - start) / 1000);
+			next_report += report_ms;
+		}
 		usleep(50000);
 	}
 
@@ -736,12 +770,13 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 
 	fprintf(stderr, "# %ld s: %ld bytes in %ld streams, %ld reset on request; CANCEL ok %ld, ENOENT %ld, ESRCH %ld; CANCEL_SOCKET cancelled %ld calls; %ld blocked calls ended by EINTR; %ld cancels of the stopped child with a whole stop inside\n",
 		(now_ms() - start) / 1000, bytes, epochs, resets,
-		w->cancels[SC_IOCTL_CANCEL][0],
-		w->cancels[SC_IOCTL_CANCEL][ENOENT],
-		w->cancels[SC_IOCTL_CANCEL][ESRCH],
-		w->by_socket, eintr, atomic_load(&w->stop_inside));
+		atomic_load(&w->cancels[SC_IOCTL_CANCEL][0]),
+		atomic_load(&w->cancels[SC_IOCTL_CANCEL][ENOENT]),
+		atomic_load(&w->cancels[SC_IOCTL_CANCEL][ESRCH]),
+		atomic_load(&w->by_socket), eintr,
+		atomic_load(&w->stop_inside));
 	EXPECT_LT(0, bytes);
-	EXPECT_LT(0, w->cancels[SC_IOCTL_CANCEL][0]);
+	EXPECT_LT(0, atomic_load(&w->cancels[SC_IOCTL_CANCEL][0]));
 	EXPECT_LT(0, eintr);
 	EXPECT_EQ(0, atomic_load(&failures));
 }
