@@ -36,8 +36,10 @@
 #include <linux/net.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
 #include <net/sock.h>
@@ -48,26 +50,57 @@
 
 #ifdef SOCKCANCEL_FAULT_INJECT
 /*
- * Test builds only (make module FAULT_INJECT=1): a delay between finding the
- * call and queueing its interruption, to widen the window the selftests
- * race against.
+ * Test builds only (make module FAULT_INJECT=1): between finding the call
+ * and queueing its interruption, a delay (inject_delay_us), and a gate
+ * (inject_hold): while it is set, each cancel there takes the next ticket
+ * (inject_tickets counts them) and waits until inject_open reaches it, at
+ * most 10 s. The selftests race against that window; with the gate they
+ * act inside it whatever the machine's speed.
  */
 static unsigned int inject_delay_us;
 module_param(inject_delay_us, uint, 0644);
 MODULE_PARM_DESC(inject_delay_us,
 		 "Test builds: delay between finding a call and queueing (us)");
 
+static bool inject_hold;
+module_param(inject_hold, bool, 0644);
+MODULE_PARM_DESC(inject_hold,
+		 "Test builds: cancels wait there until inject_open lets them");
+
+static unsigned int inject_open;
+module_param(inject_open, uint, 0644);
+MODULE_PARM_DESC(inject_open, "Test builds: the last ticket let through");
+
+static atomic_t inject_tickets = ATOMIC_INIT(0);
+
+static int tickets_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&inject_tickets));
+}
+
+static const struct kernel_param_ops tickets_ops = { .get = tickets_get };
+module_param_cb(inject_tickets, &tickets_ops, NULL, 0444);
+MODULE_PARM_DESC(inject_tickets, "Test builds: tickets taken at the gate");
+
 static void inject_delay(void)
 {
 	unsigned int us = READ_ONCE(inject_delay_us);
+	unsigned long end = jiffies + 10 * HZ;
+	unsigned int ticket;
 
 	if (us)
 		usleep_range(us, us + us / 8 + 1);
+	if (!READ_ONCE(inject_hold))
+		return;
+	ticket = atomic_inc_return(&inject_tickets);
+	while ((int)(READ_ONCE(inject_open) - ticket) < 0 &&
+	       time_before(jiffies, end) && !fatal_signal_pending(current))
+		usleep_range(1000, 2000);
 }
 
 static bool injecting(void)
 {
-	return READ_ONCE(inject_delay_us);
+	return READ_ONCE(inject_delay_us) || READ_ONCE(inject_hold);
 }
 #else
 static void inject_delay(void)

@@ -3,12 +3,14 @@
  * Exactness: a cancel ends exactly the call it found, never a later one.
  *
  * The window tests need the test build of the module (make module
- * FAULT_INJECT=1), whose inject_delay_us parameter delays every cancel
- * between finding the call and queueing its interruption. In that window
- * the test makes the call end by itself and the thread enter its next call
- * at the same code address (glibc's syscall() is one syscall instruction
- * for every number, as every cancellable call is with glibc 2.41). The
- * cancel must then leave the next call alone.
+ * FAULT_INJECT=1), whose gate (inject_hold, inject_open) holds every cancel
+ * between finding the call and queueing its interruption until the test
+ * lets it go on. In that window the test makes the call end by itself and
+ * the thread enter its next call at the same code address (glibc's
+ * syscall() is one syscall instruction for every number, as every
+ * cancellable call is with glibc 2.41), and sees it blocked there. The
+ * cancel must then leave the next call alone. The gate makes that order
+ * certain on any machine, however loaded.
  *
  * The others run on any build: a thread that left its call and runs in user
  * space with the registers of a failed recvfrom is not in a call; a poll on
@@ -35,16 +37,9 @@
 #include "toolkit/handler_window.h"
 #include "kselftest_harness.h"
 
-#define DELAY_PARAM	"/sys/module/sockcancel/parameters/inject_delay_us"
-/*
- * The injected delay: long enough, even on a debug kernel under load, for
- * the test to end the call and for the thread to enter its next one (and,
- * for two cancellers, for the second to find the call) before it ends.
- */
-#define DELAY_US	100000
-#define TWO_DELAY_US	300000
-#define ROUNDS		10
+#define PARAMS		"/sys/module/sockcancel/parameters/"
 #define BLOCKED_MS	200	/* a call still running after this is blocked */
+#define ROUNDS		10
 
 /* Write @value to the module parameter file @param. */
 static bool set_param(const char *param, unsigned int value)
@@ -58,9 +53,30 @@ static bool set_param(const char *param, unsigned int value)
 	return !fclose(f) && ok;
 }
 
-static bool set_delay(unsigned int us)
+/* The tickets taken at the gate so far; -1 without the test build. */
+static int tickets(void)
 {
-	return set_param(DELAY_PARAM, us);
+	FILE *f = fopen(PARAMS "inject_tickets", "r");
+	int n = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/* Close the gate: cancels wait in the window until let_through(). */
+static bool hold(bool on)
+{
+	return set_param(PARAMS "inject_hold", on);
+}
+
+/* Let the cancel that took @ticket (and those before it) go on. */
+static bool let_through(int ticket)
+{
+	return set_param(PARAMS "inject_open", ticket);
 }
 
 /* A cancel made from its own thread, so that the test can act meanwhile. */
@@ -68,6 +84,7 @@ struct canceller {
 	int dev;
 	pid_t tid;
 	__u32 flags;
+	int ticket;	/* taken at the gate */
 	int ret;
 	int err;
 	struct sockcancel_thread_arg out;
@@ -86,23 +103,31 @@ static void *cancel_thread(void *p)
 }
 
 /*
- * Start a cancel of @tid and return once it has found the call and sleeps
- * in the injected delay (in ioctl, state D), whatever the machine's speed.
+ * Start a cancel of @tid and return once it has found the call and waits at
+ * the gate (its ticket in c->ticket), whatever the machine's speed.
  */
 static bool cancel_start(struct canceller *c, int dev, pid_t tid, __u32 flags)
 {
+	int before = tickets(), i;
+
 	c->dev = dev;
 	c->tid = tid;
 	c->flags = flags;
 	c->self = 0;
 	c->ret = -2;	/* the ioctl has not returned */
-	if (pthread_create(&c->thread, NULL, cancel_thread, c))
+	if (before < 0 || pthread_create(&c->thread, NULL, cancel_thread, c))
 		return false;
-	while (!c->self)
-		usleep(100);
-	if (wait_in_syscall(0, c->self, SYS_ioctl, "D", 10000))
-		return true;
-	fprintf(stderr, "# the cancel was not seen in its delay: ioctl %s %d, errno %d\n",
+	/* the gate lets it go on after 10 s anyway */
+	for (i = 0; i < 9000; i++) {
+		if (tickets() > before) {
+			c->ticket = before + 1;
+			return true;
+		}
+		if (c->ret != -2)
+			break;
+		usleep(1000);
+	}
+	fprintf(stderr, "# the cancel did not reach the gate: ioctl %s %d, errno %d\n",
 		c->ret == -2 ? "still running," : "returned", c->ret, c->err);
 	return false;
 }
@@ -142,7 +167,8 @@ FIXTURE_SETUP(window)
 	self->dev = open_dev();
 	ASSERT_LE(0, self->dev);
 	self->a[0] = self->b[0] = -1;
-	if (!set_delay(0))
+	/* the gate closed: tickets taken from now on wait */
+	if (tickets() < 0 || !let_through(tickets()) || !hold(true))
 		SKIP(return, "needs the FAULT_INJECT=1 build of the module");
 	ASSERT_EQ(0, tcp_pair(self->a, NULL));
 	ASSERT_EQ(0, tcp_pair(self->b, NULL));
@@ -150,7 +176,8 @@ FIXTURE_SETUP(window)
 
 FIXTURE_TEARDOWN(window)
 {
-	set_delay(0);
+	hold(false);
+	let_through(INT_MAX);
 	if (self->a[0] >= 0) {
 		close(self->a[0]);
 		close(self->a[1]);
@@ -202,11 +229,15 @@ TEST_F(window, data_then_next_call_on_other_socket)
 		struct canceller c;
 		pthread_t th;
 
-		ASSERT_TRUE(set_delay(DELAY_US));
 		ASSERT_TRUE(start_blocked(&th, recv_a_then_b, &r, &r.tid,
 					  SYS_recvfrom));
 		ASSERT_TRUE(cancel_start(&c, self->dev, r.tid, 0));
 		ASSERT_EQ(1, send(self->a[1], "a", 1, 0));
+		/* the thread in its recv on b, blocked, before the cancel goes on */
+		while (!atomic_load(&r.in_b))
+			usleep(100);
+		ASSERT_TRUE(wait_blocked_in(0, r.tid, SYS_recvfrom, RETURN_MS));
+		ASSERT_TRUE(let_through(c.ticket));
 		pthread_join(c.thread, NULL);
 		/* found the call on a; it ended before it could be reached */
 		EXPECT_EQ(0, c.ret);
@@ -219,7 +250,6 @@ TEST_F(window, data_then_next_call_on_other_socket)
 		ASSERT_EQ(1, send(self->b[1], "b", 1, 0));
 		ASSERT_TRUE(join_within(th, RETURN_MS));
 		EXPECT_EQ(1, r.rb);
-		ASSERT_TRUE(set_delay(0));
 	}
 }
 
@@ -262,11 +292,14 @@ TEST_F(window, data_then_epoll_wait)
 		pthread_t th;
 		char buf[8];
 
-		ASSERT_TRUE(set_delay(DELAY_US));
 		ASSERT_TRUE(start_blocked(&th, recv_then_epoll_wait, &r,
 					  &r.tid, SYS_recvfrom));
 		ASSERT_TRUE(cancel_start(&c, self->dev, r.tid, 0));
 		ASSERT_EQ(1, send(self->a[1], "a", 1, 0));
+		/* in epoll_wait, blocked, before the cancel goes on */
+		ASSERT_TRUE(wait_blocked_in(0, r.tid, NR_EPOLL_WAIT,
+					    RETURN_MS));
+		ASSERT_TRUE(let_through(c.ticket));
 		pthread_join(c.thread, NULL);
 		EXPECT_EQ(0, c.ret);
 
@@ -277,7 +310,6 @@ TEST_F(window, data_then_epoll_wait)
 		ASSERT_TRUE(join_within(th, RETURN_MS));
 		EXPECT_EQ(1, r.re);
 		EXPECT_EQ(1, recv(self->b[0], buf, sizeof(buf), 0));
-		ASSERT_TRUE(set_delay(0));
 	}
 	close(ep);
 }
@@ -321,14 +353,20 @@ TEST_F(window, two_cancellers_one_eintr)
 		struct canceller c1, c2;
 		pthread_t th;
 
-		ASSERT_TRUE(set_delay(TWO_DELAY_US));
 		ASSERT_TRUE(start_blocked(&th, recv_until_data, &r, &r.tid,
 					  SYS_recvfrom));
 		ASSERT_TRUE(cancel_start(&c1, self->dev, r.tid, 0));
 		ASSERT_TRUE(cancel_start(&c2, self->dev, r.tid, 0));
+		/* the first ends the call; the thread blocks in the next one */
+		ASSERT_TRUE(let_through(c1.ticket));
 		pthread_join(c1.thread, NULL);
-		pthread_join(c2.thread, NULL);
 		EXPECT_EQ(0, c1.ret);
+		while (atomic_load(&r.eintr) < 1)
+			usleep(100);
+		ASSERT_TRUE(wait_blocked_in(0, r.tid, SYS_recvfrom,
+					    RETURN_MS));
+		ASSERT_TRUE(let_through(c2.ticket));
+		pthread_join(c2.thread, NULL);
 		EXPECT_EQ(0, c2.ret);
 
 		/* one EINTR, and the next recv blocks */
@@ -337,12 +375,10 @@ TEST_F(window, two_cancellers_one_eintr)
 		ASSERT_EQ(1, send(self->a[1], "a", 1, 0));
 		ASSERT_TRUE(join_within(th, RETURN_MS));
 		EXPECT_EQ(1, r.ret);
-		ASSERT_TRUE(set_delay(0));
 	}
 }
 
 #define BIG		(256 << 10)
-#define LONG_DELAY_US	1000000	/* longer than draining BIG bytes */
 
 static void *drain_n(void *p)
 {
@@ -366,6 +402,7 @@ struct two_sends {
 	long ra, rb;
 	int ea, eb;
 	pid_t tid;
+	atomic_int in_b;
 };
 
 static void *send_a_then_b(void *p)
@@ -375,6 +412,7 @@ static void *send_a_then_b(void *p)
 	s->tid = gettid();
 	s->ra = sys_send(s->a, s->buf, BIG, MSG_NOSIGNAL);
 	s->ea = errno;
+	atomic_store(&s->in_b, 1);
 	s->rb = sys_send(s->b, s->buf, BIG, MSG_NOSIGNAL);
 	s->eb = errno;
 	return NULL;
@@ -388,7 +426,8 @@ static void *send_a_then_b(void *p)
  */
 TEST_F(window, partial_send_on_other_socket_kept)
 {
-	struct timeval tmo = { .tv_sec = 2 };	/* longer than the delay */
+	/* longer than the cancel takes once let through */
+	struct timeval tmo = { .tv_sec = 2 };
 	struct two_sends s = { .a = self->a[0], .b = self->b[0] };
 	int drain_arg[2] = { self->a[1], BIG };
 	struct canceller c;
@@ -405,14 +444,18 @@ TEST_F(window, partial_send_on_other_socket_kept)
 	small_buffers(self->b[0]);
 	ASSERT_EQ(0, setsockopt(self->b[0], SOL_SOCKET, SO_SNDTIMEO, &tmo,
 				sizeof(tmo)));
-	ASSERT_TRUE(set_delay(LONG_DELAY_US));
 	ASSERT_TRUE(start_blocked(&th, send_a_then_b, &s, &s.tid,
 				  SYS_sendto));
 	ASSERT_TRUE(cancel_start(&c, self->dev, s.tid,
 				 SOCKCANCEL_RESET_ON_PARTIAL));
 	ASSERT_EQ(0, pthread_create(&dr, NULL, drain_n, drain_arg));
-	pthread_join(c.thread, NULL);
 	pthread_join(dr, NULL);
+	/* the send on a complete, the one on b blocked: the cancel goes on */
+	while (!atomic_load(&s.in_b))
+		usleep(100);
+	ASSERT_TRUE(wait_blocked_in(0, s.tid, SYS_sendto, RETURN_MS));
+	ASSERT_TRUE(let_through(c.ticket));
+	pthread_join(c.thread, NULL);
 	ASSERT_TRUE(join_within(th, RETURN_MS));
 	EXPECT_EQ(0, c.ret);
 	EXPECT_EQ(self->a[0], c.out.fd);
