@@ -249,7 +249,7 @@ struct queue {
 	struct sc_pending *p;
 	const struct sc_snapshot *seen;	/* sc_interrupt_asleep()'s first look */
 	u64 exec_id;		/* the exec generation permission was given for */
-	bool restarted;		/* the instance was seen restarting */
+	bool restarted;		/* its restart was seen applied */
 	bool wake;
 };
 
@@ -309,12 +309,13 @@ static int queue_frame_held(struct task_struct *t, struct queue *q,
 /*
  * Where @now stands against the call instance @q found: 0 in it (its
  * stamp; unstamped, the call at the same place undecided), or in its
- * restart (the call interrupted, its restart undecided; once that or an
- * applied restart was seen for certain, q->restarted, the call entered
- * again at the same place). -EAGAIN between: the restart applied, or what
- * looks like it, where the thread may be held writing a handler's frame
- * (a wake-up there would fail the write): only waited for. SC_ENDED: the
- * call has ended.
+ * restart (the call interrupted, its restart undecided; once the restart
+ * was seen applied, q->restarted, the call entered again at the same
+ * place). An undecided call may still end with EINTR (a handler without
+ * SA_RESTART) and the thread call again: only an applied restart is
+ * certain. -EAGAIN between: the restart applied, or what looks like it,
+ * where the thread may be held writing a handler's frame (a wake-up there
+ * would fail the write): only waited for. SC_ENDED: the call has ended.
  */
 static int in_instance(const struct sc_snapshot *now, struct queue *q)
 {
@@ -322,7 +323,7 @@ static int in_instance(const struct sc_snapshot *now, struct queue *q)
 	enum sc_restarting r = sc_arch_restarting(then, now);
 	bool undecided = now->state == SC_RESTART && sc_same_site(then, now);
 
-	if (undecided || r == SC_RESTART_APPLIED)
+	if (r == SC_RESTART_APPLIED)
 		q->restarted = true;
 	if (sc_same_instance(then, now) || undecided)
 		return 0;
