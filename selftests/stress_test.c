@@ -14,8 +14,9 @@
  *     it (an error or end of stream on each side, within a bound);
  *   - every CANCEL that returned 0 on a verified-blocked call (CANCEL or a
  *     CANCEL_SOCKET count) ends that call with EINTR within a bound, stops
- *     included (but for a cancel a whole stop and continue fell inside:
- *     the design document's one window, counted); none of them ever
+ *     included (but for a cancel a whole stop fell inside, from the
+ *     child seen stopped to its continue: the design document's one
+ *     window, counted); none of them ever
  *     returns anything else;
  *   - no EINTR outside socket calls: epoll_wait and nanosleep threads in
  *     this process, and the nanosleeps the stream threads make between
@@ -338,7 +339,10 @@ struct world {
 	 * recorded in the epoch it resets.
 	 */
 	pthread_rwlock_t epoch_lock;
-	/* stops of the child begun and ended; cancels a whole stop was in */
+	/*
+	 * stops of the child that took effect (the stopper saw the child
+	 * stopped) and that ended; cancels a whole stop was in
+	 */
 	atomic_long stops_begun, stops_ended, stop_inside;
 	/* counted by the cancellers, read by the progress line */
 	atomic_long cancels[SC_IOCTLS][140], by_socket;
@@ -421,10 +425,14 @@ static void *canceller(void *p)
 		ret = ioctl(w->dev, SOCKCANCEL_IOC_CANCEL, &arg);
 		check_errno(w, SC_IOCTL_CANCEL, ret, errno);
 		/*
-		 * A stop that began and ended while the cancel ran may have
-		 * interrupted and restarted the call between the cancel's
-		 * finding it and its queueing: the restarted call is then
-		 * taken for a new one (design document, "Call instances").
+		 * A stop that took effect and ended while the cancel ran may
+		 * have interrupted and restarted the call between the
+		 * cancel's finding it and its queueing: the restarted call is
+		 * then taken for a new one (design document, "Call
+		 * instances"). Its SIGSTOP may have been sent before the
+		 * cancel began: a stop counts from when the stopper saw the
+		 * child stopped. A cancel that found the child stopped must
+		 * end its call.
 		 */
 		if (!ret && z && z->in_child &&
 		    atomic_load(&w->stops_ended) > stops)
@@ -444,20 +452,22 @@ static void *stopper(void *p)
 	int status;
 
 	while (!atomic_load(&stop_all)) {
-		atomic_fetch_add(&w->stops_begun, 1);
 		if (rnd_r(&s) % 2) {
 			kill(w->stopchild, SIGSTOP);
 			waitpid(w->stopchild, &status, WUNTRACED);
+			atomic_fetch_add(&w->stops_begun, 1);
 			usleep(rnd_r(&s) % 20000);
 			kill(w->stopchild, SIGCONT);
 			waitpid(w->stopchild, &status, WCONTINUED);
+			atomic_fetch_add(&w->stops_ended, 1);
 		} else if (!ptrace(PTRACE_SEIZE, w->stopchild, 0, 0)) {
 			ptrace(PTRACE_INTERRUPT, w->stopchild, 0, 0);
 			waitpid(w->stopchild, &status, 0);
+			atomic_fetch_add(&w->stops_begun, 1);
 			usleep(rnd_r(&s) % 20000);
 			ptrace(PTRACE_DETACH, w->stopchild, 0, 0);
+			atomic_fetch_add(&w->stops_ended, 1);
 		}
-		atomic_fetch_add(&w->stops_ended, 1);
 		usleep(rnd_r(&s) % 20000);
 	}
 	return NULL;
