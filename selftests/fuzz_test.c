@@ -195,6 +195,7 @@ static void blocker_loop(struct blocker *b)
 {
 	long r;
 
+	block_all_signals();	/* only cancels end its calls */
 	atomic_store(&b->tid, gettid());
 	while (!atomic_load(&b->stop)) {
 		errno = 0;

@@ -272,6 +272,7 @@ static void sleeper_loop(struct sleeper *z)
 	char buf[16];
 	long r;
 
+	block_all_signals();	/* only cancels end its calls */
 	atomic_store(&z->tid, gettid());
 	while (!atomic_load(&stop_all)) {
 		errno = 0;

@@ -12,6 +12,8 @@
  *   call.h            one blocking call made by a thread of its own
  *   sockets.h         connected pairs, listeners, small buffers
  *   params.h          parameters read from files beside the program
+ *   signals.h         block_all_signals(): the process's signals kept off
+ *                     a thread whose calls only a cancel may end
  *
  * and, included by the tests that need them:
  *
@@ -42,5 +44,6 @@
 #include "call.h"
 #include "sockets.h"
 #include "params.h"
+#include "signals.h"
 
 #endif /* TOOLKIT_H */
