@@ -1170,9 +1170,7 @@ static void sweep(FIXTURE_DATA(fuzz) *self, long bound, bool final)
 	for (i = 0; i < 3; i++)
 		if (atomic_load(&self->idle[i].failed) &&
 		    self->st.failures++ < 20)
-			fprintf(stderr,
-				"# idle thread %d (kind %d) saw EINTR\n",
-				atomic_load(&self->idle[i].tid), i);
+			idler_report(&self->idle[i]);
 }
 
 static void one_call(FIXTURE_DATA(fuzz) *self)

@@ -778,10 +778,11 @@ TEST_F_TIMEOUT(stress, everything_at_once, 24 * 3600)
 		pthread_join(self->zth[i], NULL);
 	for (i = 0; i < 2; i++) {
 		idler_stop(&w->idle[i]);
-		if (atomic_load(&w->idle[i].failed))
-			FAIL("%s failed (EINTR) %ld times",
-			     i ? "nanosleep" : "epoll_wait",
+		if (atomic_load(&w->idle[i].failed)) {
+			FAIL("%s failed %ld times", idler_call(&w->idle[i]),
 			     atomic_load(&w->idle[i].failed));
+			idler_report(&w->idle[i]);
+		}
 	}
 	for (i = 0; i < w->nz; i++)
 		eintr += atomic_load(&w->z[i].eintr);
