@@ -6,16 +6,10 @@
  * first ones with their errno and time, idler_report()), and a test fails
  * if the count is not 0.
  *
- * They block every signal they can. A signal sent to the process wakes a
- * thread that does not block it, and epoll_wait fails with EINTR whatever
- * the signal, one whose default is to be ignored too, where nanosleep is
- * restarted. Ignored signals are dropped when sent, but not when the thread
- * they are sent to blocks them: a test's child that stops, continues or
- * exits while its parent thread is inside glibc's pthread_create (which
- * blocks all signals around clone) has its SIGCHLD queued to the process,
- * and another thread is woken to take it (bench/results/soak.md). A
- * cancel's interruption (a task work and TIF_NOTIFY_SIGNAL) is no signal
- * and no mask holds it back: an idle thread still sees any that reaches it.
+ * They block every signal they can (signals.h): epoll_wait fails with
+ * EINTR whatever the signal, one whose default is to be ignored too, where
+ * nanosleep is restarted (bench/results/soak.md). A cancel's interruption
+ * is no signal: an idle thread still sees any that reaches it.
  */
 #ifndef TOOLKIT_IDLER_H
 #define TOOLKIT_IDLER_H
@@ -31,6 +25,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 
+#include "signals.h"
 #include "timing.h"
 
 enum idle_kind { IDLE_EPOLL_WAIT, IDLE_NANOSLEEP, IDLE_SIGTIMEDWAIT };
@@ -80,13 +75,12 @@ static inline void *idler_thread(void *p)
 	struct idler *d = p;
 	struct timespec ts = { 0, d->slice_ms * 1000L * 1000 };
 	struct epoll_event ev;
-	sigset_t set, all;
+	sigset_t set;
 	struct timespec now;
 	long n;
 	int r;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	block_all_signals();
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	atomic_store(&d->tid, gettid());
