@@ -16,8 +16,7 @@
  *     CANCEL_SOCKET count) ends that call with EINTR within a bound, stops
  *     included (but for a cancel a whole stop fell inside, from the
  *     child seen stopped to its continue: the design document's one
- *     window, counted); none of them ever
- *     returns anything else;
+ *     window, counted); none of them ever returns anything else;
  *   - no EINTR outside socket calls: epoll_wait and nanosleep threads in
  *     this process, and the nanosleeps the stream threads make between
  *     their socket calls, never see one;
