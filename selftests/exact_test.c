@@ -56,15 +56,7 @@ static bool set_param(const char *param, unsigned int value)
 /* The tickets taken at the gate so far; -1 without the test build. */
 static int tickets(void)
 {
-	FILE *f = fopen(PARAMS "inject_tickets", "r");
-	int n = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return number_in(fopen(PARAMS "inject_tickets", "r"), -1);
 }
 
 /* Close the gate: cancels wait in the window until let_through(). */

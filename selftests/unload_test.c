@@ -57,15 +57,7 @@ static bool loaded(void)
 
 static long refcnt(void)
 {
-	FILE *f = fopen("/sys/module/" MODULE_NAME "/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return number_in(fopen("/sys/module/" MODULE_NAME "/refcnt", "r"), -1);
 }
 
 /* Remove the module, retrying while something still holds it. */

@@ -29,10 +29,9 @@ static inline FILE *fopen_beside_self(const char *name)
 	return fopen(path, "r");
 }
 
-/* A number from file @name beside this program (a count, a duration). */
-static inline long number_beside_self(const char *name, long dflt)
+/* The number file @f (closed here, may be NULL) starts with, or @dflt. */
+static inline long number_in(FILE *f, long dflt)
 {
-	FILE *f = fopen_beside_self(name);
 	long v = dflt;
 
 	if (f) {
@@ -41,6 +40,12 @@ static inline long number_beside_self(const char *name, long dflt)
 		fclose(f);
 	}
 	return v;
+}
+
+/* A number from file @name beside this program (a count, a duration). */
+static inline long number_beside_self(const char *name, long dflt)
+{
+	return number_in(fopen_beside_self(name), dflt);
 }
 
 #endif /* TOOLKIT_PARAMS_H */
