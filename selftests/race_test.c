@@ -12,6 +12,7 @@
 
 #include "toolkit/toolkit.h"
 #include "kselftest_harness.h"
+#include "toolkit/dev_pair.h"
 
 #define ROUNDS		1000
 
@@ -88,16 +89,13 @@ FIXTURE_VARIANT_ADD(data, tcp_by_socket) {
 
 FIXTURE_SETUP(data)
 {
-	self->dev = open_dev();
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, make_pair(variant->family, variant->type, self->sv));
+	dev_pair_open(_metadata, &self->dev, self->sv, variant->family,
+		      variant->type);
 }
 
 FIXTURE_TEARDOWN(data)
 {
-	close(self->sv[0]);
-	close(self->sv[1]);
-	close(self->dev);
+	dev_pair_close(self->dev, self->sv);
 }
 
 TEST_F_TIMEOUT(data, every_byte_once, 120)
