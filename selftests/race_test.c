@@ -290,12 +290,11 @@ TEST_F_TIMEOUT(plain, accept_never_loses_a_connection, 120)
 
 TEST_F_TIMEOUT(plain, cancel_while_target_exits, 120)
 {
-	int dev = open_dev(), sv[2], i, status;
+	int dev, sv[2], i, status;
 	pid_t pid;
 	char b;
 
-	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	dev_pair_open(_metadata, &dev, sv, AF_UNIX, SOCK_STREAM);
 	for (i = 0; i < 200; i++) {
 		pid = fork();
 		ASSERT_LE(0, pid);
@@ -310,9 +309,7 @@ TEST_F_TIMEOUT(plain, cancel_while_target_exits, 120)
 		kill(pid, SIGKILL);
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	}
-	close(sv[0]);
-	close(sv[1]);
-	close(dev);
+	dev_pair_close(dev, sv);
 }
 
 TEST_HARNESS_MAIN
