@@ -16,6 +16,7 @@
 #include "toolkit/toolkit.h"
 #include "toolkit/syscalls.h"
 #include "kselftest_harness.h"
+#include "toolkit/dev_pair.h"
 #include "toolkit/stream_fixture.h"
 
 /* ---- recv on every kind of socket ------------------------------------ */
@@ -37,16 +38,13 @@ FIXTURE_VARIANT_ADD(sock, unix_dgram) { .family = AF_UNIX, .type = SOCK_DGRAM };
 
 FIXTURE_SETUP(sock)
 {
-	self->dev = open_dev();
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, make_pair(variant->family, variant->type, self->sv));
+	dev_pair_open(_metadata, &self->dev, self->sv, variant->family,
+		      variant->type);
 }
 
 FIXTURE_TEARDOWN(sock)
 {
-	close(self->sv[0]);
-	close(self->sv[1]);
-	close(self->dev);
+	dev_pair_close(self->dev, self->sv);
 }
 
 /* Cancel @c, which sleeps in a socket call, and check what it returns. */

@@ -13,6 +13,7 @@
 #include "toolkit/toolkit.h"
 #include "toolkit/handler_window.h"
 #include "kselftest_harness.h"
+#include "toolkit/dev_pair.h"
 
 static long socketcall_recv(struct call *c)
 {
@@ -47,16 +48,12 @@ FIXTURE(compat) {
 
 FIXTURE_SETUP(compat)
 {
-	self->dev = open_dev();
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, self->sv));
+	dev_pair_open(_metadata, &self->dev, self->sv, AF_UNIX, SOCK_STREAM);
 }
 
 FIXTURE_TEARDOWN(compat)
 {
-	close(self->sv[0]);
-	close(self->sv[1]);
-	close(self->dev);
+	dev_pair_close(self->dev, self->sv);
 }
 
 static void cancel_call(struct __test_metadata *_metadata, int dev,

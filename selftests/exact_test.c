@@ -36,6 +36,7 @@
 #include "toolkit/syscalls.h"
 #include "toolkit/handler_window.h"
 #include "kselftest_harness.h"
+#include "toolkit/dev_pair.h"
 
 #define PARAMS		"/sys/module/sockcancel/parameters/"
 #define BLOCKED_MS	200	/* a call still running after this is blocked */
@@ -514,10 +515,9 @@ static void *refused_then_spin(void *p)
 
 TEST(refused_recvfrom_is_not_a_call)
 {
-	int dev = open_dev(), sv[2], i, tries;
+	int dev, sv[2], i, tries;
 
-	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	dev_pair_open(_metadata, &dev, sv, AF_UNIX, SOCK_STREAM);
 	for (i = 0; i < ROUNDS; i++) {
 		struct refused r = { .fd = sv[0] };
 		struct sockcancel_thread_arg out;
@@ -545,9 +545,7 @@ TEST(refused_recvfrom_is_not_a_call)
 		atomic_store(&r.phase, 2);
 		pthread_join(th, NULL);
 	}
-	close(sv[0]);
-	close(sv[1]);
-	close(dev);
+	dev_pair_close(dev, sv);
 }
 
 #define HUGE_POLL	1000000

@@ -439,20 +439,10 @@ static long calls_wanted(unsigned long long *seed)
 	return calls;
 }
 
-FIXTURE_SETUP(fuzz)
+/* The arguments that are not targets: pages for the pointer classes, fds. */
+static void setup_pages_and_fds(struct __test_metadata *_metadata,
+				FIXTURE_DATA(fuzz) *self)
 {
-	int sv[2], l, ep, i, idlepipe[2];
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct blocker *b;
-	pthread_t th;
-	pid_t pid;
-
-	self->dev = open_dev();
-	ASSERT_LE(0, self->dev);
-	self->root = !variant->unprivileged;
-	if (variant->unprivileged)
-		ASSERT_EQ(0, drop_privileges());
-
 	self->page = mmap(NULL, 4096 * 4, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->page);
@@ -463,8 +453,16 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, pipe(self->pipefd));
 	self->notsock = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->notsock);
+}
 
-	/* children: a dumpable one and a non-dumpable one */
+/* Children: a dumpable one and a non-dumpable one, each blocked in recv. */
+static void start_children(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(fuzz) *self)
+{
+	int sv[2], i, idlepipe[2];
+	struct blocker *b;
+	pid_t pid;
+
 	self->shared = mmap(NULL, 2 * sizeof(struct blocker),
 			    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			    -1, 0);
@@ -494,39 +492,44 @@ FIXTURE_SETUP(fuzz)
 	close(idlepipe[0]);
 	/* closing it at teardown lets the children go */
 	self->idle_w = idlepipe[1];
+}
 
-	/* our own blockers, one socket each */
-	b = self->own;
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	init_blocker(b++, B_RECV, sv[0], true);
+static void keep_pair(FIXTURE_DATA(fuzz) *self, const int sv[2])
+{
 	keep_socket(self, sv[0]);
 	keep_socket(self, sv[1]);
+}
+
+/* Our own blockers, one socket each, every one asleep in its call. */
+static void start_own_blockers(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(fuzz) *self)
+{
+	struct blocker *b = self->own;
+	int sv[2], l, i;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	init_blocker(b++, B_RECV, sv[0], true);
+	keep_pair(self, sv);
 	ASSERT_EQ(0, tcp_pair(sv, NULL));
 	init_blocker(b++, B_RECV, sv[0], true);
-	keep_socket(self, sv[0]);
-	keep_socket(self, sv[1]);
+	keep_pair(self, sv);
 	ASSERT_EQ(0, udp_pair(sv));
 	init_blocker(b++, B_RECV, sv[0], true);
-	keep_socket(self, sv[0]);
-	keep_socket(self, sv[1]);
+	keep_pair(self, sv);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
 	init_blocker(b++, B_READ, sv[0], true);
-	keep_socket(self, sv[0]);
-	keep_socket(self, sv[1]);
+	keep_pair(self, sv);
 	ASSERT_EQ(0, tcp_pair(sv, &l));
 	init_blocker(b++, B_ACCEPT, l, true);
 	keep_socket(self, l);
-	keep_socket(self, sv[0]);
-	keep_socket(self, sv[1]);
+	keep_pair(self, sv);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
 	init_blocker(b++, B_POLL, sv[0], true);
-	keep_socket(self, sv[0]);
-	keep_socket(self, sv[1]);
+	keep_pair(self, sv);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
 	ASSERT_EQ(0, fill(sv[0]));
 	init_blocker(b++, B_SEND, sv[0], true);
-	keep_socket(self, sv[0]);
-	keep_socket(self, sv[1]);
+	keep_pair(self, sv);
 	self->nown = b - self->own;
 	for (i = 0; i < self->nown; i++) {
 		b = &self->own[i];
@@ -535,8 +538,15 @@ FIXTURE_SETUP(fuzz)
 		ASSERT_TRUE(wait_tid(&b->tid));
 		add_target(self, atomic_load(&b->tid), T_BLOCKED, b);
 	}
+}
 
-	/* idle threads: epoll_wait on a socket, nanosleep, sigtimedwait */
+/* Idle threads: epoll_wait on a socket, nanosleep, sigtimedwait. */
+static void start_idlers(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fuzz) *self)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep, i;
+
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	ASSERT_LE(0, ep);
 	ev.data.fd = self->own[0].fd;
@@ -549,17 +559,21 @@ FIXTURE_SETUP(fuzz)
 		add_target(self, atomic_load(&self->idle[i].tid), T_IDLE,
 			   NULL);
 	}
-	add_target(self, gettid(), T_SELF, NULL);
+}
 
-	/* the dead: an exited thread, a reaped child, a zombie */
-	{
-		struct idler gone = { .kind = IDLE_NANOSLEEP };
+/* The dead: an exited thread, a reaped child, a zombie. */
+static void add_the_dead(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fuzz) *self)
+{
+	struct idler gone = { .kind = IDLE_NANOSLEEP };
+	siginfo_t si;
+	pthread_t th;
+	pid_t pid;
 
-		atomic_store(&gone.stop, 1);
-		ASSERT_EQ(0, pthread_create(&th, NULL, idler_thread, &gone));
-		ASSERT_EQ(0, pthread_join(th, NULL));
-		add_target(self, atomic_load(&gone.tid), T_GONE, NULL);
-	}
+	atomic_store(&gone.stop, 1);
+	ASSERT_EQ(0, pthread_create(&th, NULL, idler_thread, &gone));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	add_target(self, atomic_load(&gone.tid), T_GONE, NULL);
 	pid = fork();
 	if (!pid)
 		_exit(0);
@@ -568,15 +582,17 @@ FIXTURE_SETUP(fuzz)
 	self->zombie = fork();
 	if (!self->zombie)
 		_exit(0);
-	{
-		siginfo_t si;
-
-		ASSERT_EQ(0, waitid(P_PID, self->zombie, &si,
-				    WEXITED | WNOWAIT));
-	}
+	ASSERT_EQ(0, waitid(P_PID, self->zombie, &si, WEXITED | WNOWAIT));
 	add_target(self, self->zombie, T_ZOMBIE, NULL);
+}
 
-	/* everything waiting: blocked threads asleep in their calls */
+/* Everything waiting: every blocked thread asleep in its call. */
+static void wait_all_blocked(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(fuzz) *self)
+{
+	pid_t pid;
+	int i;
+
 	for (i = 0; i < self->nt; i++) {
 		struct target *t = &self->t[i];
 
@@ -590,6 +606,27 @@ FIXTURE_SETUP(fuzz)
 			TH_LOG("blocker %d (kind %d) never blocked",
 			       t->tid, t->b->kind);
 	}
+}
+
+/*
+ * The order of the steps is the order of self->t and self->sockets, which
+ * the random picks index: children, own blockers, idle threads, the
+ * caller, the dead.
+ */
+FIXTURE_SETUP(fuzz)
+{
+	self->dev = open_dev();
+	ASSERT_LE(0, self->dev);
+	self->root = !variant->unprivileged;
+	if (variant->unprivileged)
+		ASSERT_EQ(0, drop_privileges());
+	setup_pages_and_fds(_metadata, self);
+	start_children(_metadata, self);
+	start_own_blockers(_metadata, self);
+	start_idlers(_metadata, self);
+	add_target(self, gettid(), T_SELF, NULL);
+	add_the_dead(_metadata, self);
+	wait_all_blocked(_metadata, self);
 	scan_proc(self);
 }
 

@@ -11,6 +11,7 @@
 
 #include "toolkit/toolkit.h"
 #include "kselftest_harness.h"
+#include "toolkit/dev_pair.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD	O_EXCL
@@ -44,16 +45,12 @@ FIXTURE(pidfd) {
 
 FIXTURE_SETUP(pidfd)
 {
-	self->dev = open_dev();
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, self->sv));
+	dev_pair_open(_metadata, &self->dev, self->sv, AF_UNIX, SOCK_STREAM);
 }
 
 FIXTURE_TEARDOWN(pidfd)
 {
-	close(self->sv[0]);
-	close(self->sv[1]);
-	close(self->dev);
+	dev_pair_close(self->dev, self->sv);
 }
 
 /* A process pidfd: QUERY sees the main thread's recv, CANCEL ends it. */

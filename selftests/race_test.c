@@ -12,6 +12,7 @@
 
 #include "toolkit/toolkit.h"
 #include "kselftest_harness.h"
+#include "toolkit/dev_pair.h"
 
 #define ROUNDS		1000
 
@@ -88,16 +89,13 @@ FIXTURE_VARIANT_ADD(data, tcp_by_socket) {
 
 FIXTURE_SETUP(data)
 {
-	self->dev = open_dev();
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, make_pair(variant->family, variant->type, self->sv));
+	dev_pair_open(_metadata, &self->dev, self->sv, variant->family,
+		      variant->type);
 }
 
 FIXTURE_TEARDOWN(data)
 {
-	close(self->sv[0]);
-	close(self->sv[1]);
-	close(self->dev);
+	dev_pair_close(self->dev, self->sv);
 }
 
 TEST_F_TIMEOUT(data, every_byte_once, 120)
@@ -292,12 +290,11 @@ TEST_F_TIMEOUT(plain, accept_never_loses_a_connection, 120)
 
 TEST_F_TIMEOUT(plain, cancel_while_target_exits, 120)
 {
-	int dev = open_dev(), sv[2], i, status;
+	int dev, sv[2], i, status;
 	pid_t pid;
 	char b;
 
-	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	dev_pair_open(_metadata, &dev, sv, AF_UNIX, SOCK_STREAM);
 	for (i = 0; i < 200; i++) {
 		pid = fork();
 		ASSERT_LE(0, pid);
@@ -312,9 +309,7 @@ TEST_F_TIMEOUT(plain, cancel_while_target_exits, 120)
 		kill(pid, SIGKILL);
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	}
-	close(sv[0]);
-	close(sv[1]);
-	close(dev);
+	dev_pair_close(dev, sv);
 }
 
 TEST_HARNESS_MAIN

@@ -12,6 +12,7 @@
 
 #include "toolkit/toolkit.h"
 #include "kselftest_harness.h"
+#include "toolkit/dev_pair.h"
 #include "toolkit/stream_fixture.h"
 
 /* Cancel @c with SOCKCANCEL_RESET_ON_PARTIAL: it must return EINTR. */
@@ -136,20 +137,17 @@ TEST_F(stream, plain_recv_with_data_is_not_partial)
 TEST(datagram_never_reset)
 {
 	struct call c = { .fn = do_recv, .len = 4, .flags = MSG_WAITALL };
-	int dev = open_dev(), sv[2];
+	int dev, sv[2];
 	char buf[4];
 
-	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	dev_pair_open(_metadata, &dev, sv, AF_UNIX, SOCK_DGRAM);
 	c.fd = sv[0];
 	c.buf = buf;
 	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
 	reset_cancel(_metadata, dev, &c);
 	ASSERT_EQ(2, send(sv[1], "ok", 2, 0));
 	EXPECT_EQ(2, recv(sv[0], buf, sizeof(buf), 0));
-	close(sv[0]);
-	close(sv[1]);
-	close(dev);
+	dev_pair_close(dev, sv);
 }
 
 /*

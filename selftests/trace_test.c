@@ -13,6 +13,7 @@
 #include "toolkit/toolkit.h"
 #include "toolkit/call.h"
 #include "kselftest_harness.h"
+#include "toolkit/dev_pair.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define EVENTS		TRACEFS "/events/sockcancel/enable"
@@ -56,9 +57,7 @@ FIXTURE_SETUP(trace)
 		mount("nodev", TRACEFS, "tracefs", 0, NULL);
 	if (access(EVENTS, W_OK))
 		SKIP(return, "no tracefs with the sockcancel events");
-	self->dev = open_dev();
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, self->sv));
+	dev_pair_open(_metadata, &self->dev, self->sv, AF_UNIX, SOCK_STREAM);
 	ASSERT_TRUE(write_str(TRACEFS "/trace", ""));
 	ASSERT_TRUE(write_str(EVENTS, "1"));
 }
@@ -68,9 +67,7 @@ FIXTURE_TEARDOWN(trace)
 	if (_metadata->skip)
 		return;
 	write_str(EVENTS, "0");
-	close(self->dev);
-	close(self->sv[0]);
-	close(self->sv[1]);
+	dev_pair_close(self->dev, self->sv);
 }
 
 TEST_F(trace, cancel_shows_request_and_call_end)

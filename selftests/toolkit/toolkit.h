@@ -20,6 +20,8 @@
  *   ioctl_errnos.h    the errnos each ioctl may return (the one list)
  *   idler.h           idle threads that no cancel may reach
  *   handler_window.h  the SA_RESTART handler window
+ *   dev_pair.h        the device and a connected pair, as most kselftest
+ *                     fixtures hold them (after kselftest_harness.h)
  *   stream_fixture.h  the kselftest fixture "stream"
  *   syscalls.h        the syscall a C library call sleeps in (arm64 has
  *                     no poll, select, epoll_wait or pause)
