@@ -81,6 +81,22 @@ static int call_close(int fd)
 	return fn ? fn(fd) : scl_sys_close(fd);
 }
 
+/*
+ * The dup2 system call; where there is none (arm64, the generic system call
+ * table), dup3, but for @oldfd == @newfd: dup2 returns @newfd if @oldfd is
+ * open, where dup3 fails with EINVAL.
+ */
+static int sys_dup2(int oldfd, int newfd)
+{
+#ifdef SYS_dup2
+	return (int)syscall(SYS_dup2, oldfd, newfd);
+#else
+	if (oldfd == newfd)
+		return fcntl(oldfd, F_GETFD) < 0 ? -1 : newfd;
+	return scl_sys_dup3(oldfd, newfd, 0);
+#endif
+}
+
 /* Evict the socket at @newfd unless dup2/dup3 would fail without it. */
 static int evict_target(int oldfd, int newfd, int flags)
 {
@@ -120,7 +136,7 @@ EXPORT int dup2(int oldfd, int newfd)
 	dup2_fn fn = (dup2_fn)next_fn(&next_dup2, "dup2");
 
 	errno = saved;
-	ret = fn ? fn(oldfd, newfd) : (int)syscall(SYS_dup2, oldfd, newfd);
+	ret = fn ? fn(oldfd, newfd) : sys_dup2(oldfd, newfd);
 	return replaced(spare, newfd, ret, errno);
 }
 

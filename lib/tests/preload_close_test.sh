@@ -20,6 +20,10 @@ if [ ! -x "$d/python3.11" ]; then
 	exit 0
 fi
 
+# the payload's loader, whatever the architecture (ld-linux-x86-64.so.2,
+# ld-linux-aarch64.so.1)
+for ld in "$d"/ld-linux-*; do :; done
+
 # run PROGRAM [VAR=VALUE...]: through the payload's loader; output in
 # $out, shown as TAP comments; the exit status is PROGRAM's
 run() {
@@ -27,7 +31,7 @@ run() {
 	shift
 	# shellcheck disable=SC2086 # a program and its arguments
 	env -i PYTHONHOME="$d" PYTHONUTF8=1 PYTHONDONTWRITEBYTECODE=1 "$@" \
-		"$d/ld-linux-x86-64.so.2" --library-path "$d" $prog > "$out" 2>&1
+		"$ld" --library-path "$d" $prog > "$out" 2>&1
 	rc=$?
 	sed 's/^/# /' "$out"
 	return $rc

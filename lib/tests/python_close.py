@@ -14,7 +14,11 @@ still blocked. preload_close_test runs it both ways and judges.
 import errno, os, socket, sys, threading, time
 
 JOIN_S = 1.0
-SYS_RECVFROM, SYS_ACCEPT4 = 45, 288  # x86-64
+# the calls' numbers in /proc/PID/task/TID/syscall, per guest architecture
+SYS_RECVFROM, SYS_ACCEPT4 = {
+    "x86_64": (45, 288),
+    "aarch64": (207, 242),
+}[os.uname().machine]
 
 
 class Blocked(threading.Thread):

@@ -16,7 +16,11 @@ import sockcancel
 
 JOIN_S = 5.0            # a cancelled call ends well within this (TCG guest)
 STILL_S = 0.5           # a call that must stay blocked does for this long
-SYS_RECVFROM, SYS_ACCEPT, SYS_ACCEPT4 = 45, 43, 288  # x86-64
+# the calls' numbers in /proc/PID/task/TID/syscall, per guest architecture
+SYS_RECVFROM, SYS_ACCEPT, SYS_ACCEPT4 = {
+    "x86_64": (45, 43, 288),
+    "aarch64": (207, 202, 242),
+}[os.uname().machine]
 
 results = []
 

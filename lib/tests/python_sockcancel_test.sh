@@ -15,7 +15,10 @@ if [ ! -x "$d/python3.11" ] || [ ! -f "$py/sockcancel.py" ]; then
 	echo "ok 1 # SKIP no $d/python3.11 or $py/sockcancel.py"
 	exit 0
 fi
+# the payload's loader, whatever the architecture (ld-linux-x86-64.so.2,
+# ld-linux-aarch64.so.1)
+for ld in "$d"/ld-linux-*; do :; done
 exec env -i PYTHONHOME="$d" PYTHONPATH="$py" PYTHONUTF8=1 \
 	PYTHONDONTWRITEBYTECODE=1 \
-	"$d/ld-linux-x86-64.so.2" --library-path "$py:$d" \
+	"$ld" --library-path "$py:$d" \
 	"$d/python3.11" -S "$py/python_sockcancel.py"
