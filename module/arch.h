@@ -23,6 +23,7 @@
 struct pt_regs;
 struct task_struct;
 struct sc_snapshot;
+struct sc_call_id;
 
 /* How a socket call names its sockets. */
 enum sc_kind {
@@ -122,7 +123,7 @@ enum sc_restarting {
 	SC_RESTART_APPLIED,
 };
 
-enum sc_restarting sc_arch_restarting(const struct sc_snapshot *then,
+enum sc_restarting sc_arch_restarting(const struct sc_call_id *then,
 				      const struct sc_snapshot *now);
 
 /*
@@ -152,7 +153,7 @@ int sc_arch_find_frame(struct task_struct *t, struct sc_snapshot *snap);
  * user stack pointer @sp is below the frame and its signal mask the one the
  * handler started with.
  */
-bool sc_arch_frame_live(const struct sc_snapshot *id, struct task_struct *t,
+bool sc_arch_frame_live(const struct sc_call_id *id, struct task_struct *t,
 			unsigned long sp);
 
 /* Where the call stands when the interruption runs in the thread. */
@@ -176,11 +177,11 @@ struct sc_site {
  * frame @id->frame of a handler still running. False when the thread is
  * anywhere else.
  */
-bool sc_arch_find(const struct sc_snapshot *id, struct pt_regs *regs,
+bool sc_arch_find(const struct sc_call_id *id, struct pt_regs *regs,
 		  struct sc_site *site);
 
 /* Make the call found at @site return @ret, never restarted. */
-void sc_arch_end(const struct sc_snapshot *id, struct pt_regs *regs,
+void sc_arch_end(const struct sc_call_id *id, struct pt_regs *regs,
 		 const struct sc_site *site, long ret);
 
 #endif /* SOCKCANCEL_ARCH_H */

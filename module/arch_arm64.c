@@ -228,31 +228,32 @@ int sc_arch_snapshot(struct task_struct *t, struct sc_snapshot *snap)
 	snap->held = false;
 	snap->fresh = false;
 	snap->prev = 0;
-	snap->user32 = false;
-	snap->compat = false;
-	snap->frame = 0;
-	snap->frame_ctx = 0;
+	snap->id.user32 = false;
+	snap->id.compat = false;
+	snap->id.frame = 0;
+	snap->id.frame_ctx = 0;
 	snap->sp = v.sp;
 	snap->state = call_state(&v, tstate & (__TASK_STOPPED | __TASK_TRACED));
 	/* a stamp in a call that has its result no longer marks it */
-	snap->stamp = snap->state == SC_OUTSIDE ? 0 : v.stamp;
-	memcpy(snap->args, v.args, sizeof(snap->args));
+	snap->id.stamp = snap->state == SC_OUTSIDE ? 0 : v.stamp;
+	memcpy(snap->id.args, v.args, sizeof(snap->id.args));
 	if (v.nr >= 0) {
-		snap->nr = v.nr;
-		snap->ip = v.pc;
+		snap->id.nr = v.nr;
+		snap->id.ip = v.pc;
 		snap->rv = v.x0;
-		snap->args[0] = v.orig_x0;
+		snap->id.args[0] = v.orig_x0;
 	} else if (snap->state == SC_RESTART) {
-		snap->nr = v.x8;
-		snap->ip = v.pc + SVC_LEN;
+		snap->id.nr = v.x8;
+		snap->id.ip = v.pc + SVC_LEN;
 		snap->rv = v.x0;
 	} else {
 		/* outside: rv is the number an svc at pc would make */
-		snap->nr = -1;
-		snap->ip = v.pc;
+		snap->id.nr = -1;
+		snap->id.ip = v.pc;
 		snap->rv = v.x8;
 	}
-	snap->entry = snap->nr < 0 ? NULL : sc_arch_lookup(snap->nr, false);
+	snap->entry = snap->id.nr < 0 ? NULL :
+			sc_arch_lookup(snap->id.nr, false);
 	return 0;
 }
 
@@ -270,7 +271,7 @@ static bool svc_at(struct task_struct *t, unsigned long addr)
 bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 {
 	/* inside rt_sigreturn: it may restore a context that restarts a call */
-	if (snap->nr == __NR_rt_sigreturn)
+	if (snap->id.nr == __NR_rt_sigreturn)
 		return true;
 	/*
 	 * A socket call's number beside a result, pc just past the svc:
@@ -281,20 +282,20 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	 * there is asked about again until its next kernel entry changes
 	 * what is seen.
 	 */
-	if (snap->nr >= 0 && snap->entry && snap->state == SC_OUTSIDE)
-		return !snap->held && svc_at(t, snap->ip - SVC_LEN);
-	if (snap->nr != -1 || !sc_arch_lookup(snap->rv, false))
+	if (snap->id.nr >= 0 && snap->entry && snap->state == SC_OUTSIDE)
+		return !snap->held && svc_at(t, snap->id.ip - SVC_LEN);
+	if (snap->id.nr != -1 || !sc_arch_lookup(snap->rv, false))
 		return false;
 	/*
 	 * On the svc with a socket call's number in x8: in user space after a
 	 * handler's sigreturn or a restart, or in the kernel on its way there.
 	 */
-	if (svc_at(t, snap->ip))
+	if (svc_at(t, snap->id.ip))
 		return true;
 	/* setting up an SA_RESTART handler: pc there, sp not yet the frame */
-	if (!snap->held && sc_at_restart_handler(t, snap->ip))
+	if (!snap->held && sc_at_restart_handler(t, snap->id.ip))
 		return true;
-	if (!svc_at(t, snap->ip - SVC_LEN))
+	if (!svc_at(t, snap->id.ip - SVC_LEN))
 		return false;
 	/*
 	 * Just past it: returned from the call (x0 its result), or passing
@@ -306,7 +307,7 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	 * thread seen running there is asked about again until its next
 	 * kernel entry (a tick at most) changes what is seen.
 	 */
-	return sc_is_restart(snap->args[0]) || !snap->held;
+	return sc_is_restart(snap->id.args[0]) || !snap->held;
 }
 
 /*
@@ -317,12 +318,12 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
  * without one (6.13 on), a thread found asleep (its sleep count as the
  * stamp) is waited for there.
  */
-enum sc_restarting sc_arch_restarting(const struct sc_snapshot *then,
+enum sc_restarting sc_arch_restarting(const struct sc_call_id *then,
 				      const struct sc_snapshot *now)
 {
-	if (then->stamp && now->state == SC_OUTSIDE && now->nr == -1 &&
-	    now->ip == then->ip - SVC_LEN && now->rv == then->nr &&
-	    !memcmp(now->args, then->args, sizeof(now->args)))
+	if (then->stamp && now->state == SC_OUTSIDE && now->id.nr == -1 &&
+	    now->id.ip == then->ip - SVC_LEN && now->rv == then->nr &&
+	    !memcmp(now->id.args, then->args, sizeof(now->id.args)))
 		return SC_RESTART_LOOKALIKE;
 	return SC_NOT_RESTARTING;
 }
@@ -381,7 +382,7 @@ struct sc_rt_sigframe {
 
 #define CTX_OFF		offsetof(struct sc_rt_sigframe, uc.uc_mcontext)
 
-bool sc_arch_frame_live(const struct sc_snapshot *id, struct task_struct *t,
+bool sc_arch_frame_live(const struct sc_call_id *id, struct task_struct *t,
 			unsigned long sp)
 {
 	return sc_frame_live(id, t, sp);
@@ -439,15 +440,15 @@ static bool candidate(struct task_struct *t, struct sc_restarters *r,
 	if (!e || !svc_at(t, sc->pc) || !running_handler(r, f))
 		return false;
 	snap->entry = e;
-	snap->nr = e->nr;
-	snap->ip = sc->pc + SVC_LEN;
-	snap->compat = false;
-	memcpy(snap->args, sc->regs, sizeof(snap->args));
+	snap->id.nr = e->nr;
+	snap->id.ip = sc->pc + SVC_LEN;
+	snap->id.compat = false;
+	memcpy(snap->id.args, sc->regs, sizeof(snap->id.args));
 	snap->state = SC_RESTART;
-	snap->stamp = 0;
-	snap->frame = at;
-	snap->frame_ctx = at + CTX_OFF;
-	snap->frame_mask = r->blocked;
+	snap->id.stamp = 0;
+	snap->id.frame = at;
+	snap->id.frame_ctx = at + CTX_OFF;
+	snap->id.frame_mask = r->blocked;
 	return true;
 }
 
@@ -462,7 +463,7 @@ int sc_arch_find_frame(struct task_struct *t, struct sc_snapshot *snap)
  * The saved context @sc (user memory) restarts the call @id: pc on its svc,
  * x8 its number. Gives its arguments.
  */
-static bool restarts_call(const struct sc_snapshot *id,
+static bool restarts_call(const struct sc_call_id *id,
 			  struct sigcontext __user *sc, struct sc_site *site)
 {
 	u64 pc, x8, a[6];
@@ -481,7 +482,7 @@ static bool restarts_call(const struct sc_snapshot *id,
  * call, recognised by the registers the kernel has just set up for it: sp at
  * the frame, x0 the signal, x29 the frame record above it.
  */
-static bool new_frame(const struct sc_snapshot *id, struct pt_regs *regs,
+static bool new_frame(const struct sc_call_id *id, struct pt_regs *regs,
 		      struct sc_site *site)
 {
 	struct sc_rt_sigframe __user *f = (void __user *)regs->sp;
@@ -506,7 +507,7 @@ static bool own_svc_at(unsigned long addr)
 	       aarch64_insn_is_svc(le32_to_cpu((__force __le32)insn));
 }
 
-bool sc_arch_find(const struct sc_snapshot *id, struct pt_regs *regs,
+bool sc_arch_find(const struct sc_call_id *id, struct pt_regs *regs,
 		  struct sc_site *site)
 {
 	long nr = regs->syscallno;
@@ -546,7 +547,7 @@ bool sc_arch_find(const struct sc_snapshot *id, struct pt_regs *regs,
 	return nr == NO_SYSCALL && new_frame(id, regs, site);
 }
 
-void sc_arch_end(const struct sc_snapshot *id, struct pt_regs *regs,
+void sc_arch_end(const struct sc_call_id *id, struct pt_regs *regs,
 		 const struct sc_site *site, long ret)
 {
 	struct sigcontext __user *sc = site->ctx;

@@ -136,13 +136,13 @@ static unsigned long read_regs(struct task_struct *t, struct pt_regs *regs,
 {
 	unsigned long ax;
 
-	snap->nr = syscall_get_nr(t, regs);
+	snap->id.nr = syscall_get_nr(t, regs);
 	ax = READ_ONCE(regs->ax);
-	snap->ip = regs->ip;
+	snap->id.ip = regs->ip;
 	snap->sp = regs->sp;
-	snap->user32 = !user_64bit_mode(regs);
-	snap->compat = task_thread_info(t)->status & TS_COMPAT;
-	syscall_get_arguments(t, regs, snap->args);
+	snap->id.user32 = !user_64bit_mode(regs);
+	snap->id.compat = task_thread_info(t)->status & TS_COMPAT;
+	syscall_get_arguments(t, regs, snap->id.args);
 	return ax;
 }
 
@@ -163,16 +163,17 @@ int sc_arch_snapshot(struct task_struct *t, struct sc_snapshot *snap)
 	snap->held = false;
 	snap->fresh = false;
 	snap->prev = 0;
-	snap->frame = 0;
-	snap->frame_ctx = 0;
+	snap->id.frame = 0;
+	snap->id.frame_ctx = 0;
 	rcu_read_unlock();
 
-	snap->entry = snap->nr < 0 ? NULL :
-				     sc_arch_lookup(snap->nr, snap->compat);
-	snap->stamp = (ax & SC_STAMP_MASK) == SC_STAMP_TAG ? ax & ~SC_STAMP_MASK : 0;
-	if (snap->nr < 0)
+	snap->entry = snap->id.nr < 0 ? NULL :
+			sc_arch_lookup(snap->id.nr, snap->id.compat);
+	snap->id.stamp = (ax & SC_STAMP_MASK) == SC_STAMP_TAG ?
+			 ax & ~SC_STAMP_MASK : 0;
+	if (snap->id.nr < 0)
 		snap->state = SC_OUTSIDE;
-	else if ((long)ax == -ENOSYS || snap->stamp)
+	else if ((long)ax == -ENOSYS || snap->id.stamp)
 		snap->state = SC_IN_CALL;
 	else if (sc_is_restart(ax))
 		snap->state = SC_RESTART;
@@ -194,21 +195,21 @@ static bool syscall_insn_at(struct task_struct *t, unsigned long ip)
 
 bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 {
-	bool compat = snap->user32;
+	bool compat = snap->id.user32;
 
 	/* inside sigreturn: it may restore a context that restarts a call */
-	if (snap->nr == (snap->compat ? __NR_ia32_rt_sigreturn :
-					__NR_rt_sigreturn) ||
-	    (snap->compat && snap->nr == __NR_ia32_sigreturn))
+	if (snap->id.nr == (snap->id.compat ? __NR_ia32_rt_sigreturn :
+					      __NR_rt_sigreturn) ||
+	    (snap->id.compat && snap->id.nr == __NR_ia32_sigreturn))
 		return true;
 	/*
 	 * Back in user space at the instruction with the number loaded, or
 	 * still in the kernel with ip already moved back over it (while the
 	 * restart is applied and a handler's frame set up).
 	 */
-	if (snap->nr == -1 ? !sc_arch_lookup(snap->rv, compat) : !snap->entry)
+	if (snap->id.nr == -1 ? !sc_arch_lookup(snap->rv, compat) : !snap->entry)
 		return false;
-	if (syscall_insn_at(t, snap->ip))
+	if (syscall_insn_at(t, snap->id.ip))
 		return true;
 	/*
 	 * Seen running at the entry of an SA_RESTART handler: the kernel
@@ -216,7 +217,7 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	 * the frame lies below the sp seen. Looked at again, the frame is
 	 * found (or the handler entered user space, and it is found).
 	 */
-	if (!snap->held && sc_at_restart_handler(t, snap->ip))
+	if (!snap->held && sc_at_restart_handler(t, snap->id.ip))
 		return true;
 	/*
 	 * Seen running just past the instruction with a socket call's number
@@ -227,9 +228,9 @@ bool sc_arch_entering(struct task_struct *t, const struct sc_snapshot *snap)
 	 * thread returned from a call whose result equals its number: then
 	 * its next kernel entry, a tick at most, changes what is seen.
 	 */
-	if (snap->held || (snap->nr != -1 && snap->rv != snap->nr))
+	if (snap->held || (snap->id.nr != -1 && snap->rv != snap->id.nr))
 		return false;
-	return syscall_insn_at(t, snap->ip - SYSCALL_INSN_LEN);
+	return syscall_insn_at(t, snap->id.ip - SYSCALL_INSN_LEN);
 }
 
 u64 sc_arch_stamp(struct task_struct *t, u64 id)
@@ -284,17 +285,17 @@ static long restart_nr(bool compat)
  * interrupt there replaces orig_ax by -1: then a thread that loaded the
  * number for a call of its own looks the same.
  */
-enum sc_restarting sc_arch_restarting(const struct sc_snapshot *then,
+enum sc_restarting sc_arch_restarting(const struct sc_call_id *then,
 				      const struct sc_snapshot *now)
 {
-	if (now->state != SC_OUTSIDE || now->user32 != then->user32 ||
-	    now->ip != then->ip - SYSCALL_INSN_LEN ||
+	if (now->state != SC_OUTSIDE || now->id.user32 != then->user32 ||
+	    now->id.ip != then->ip - SYSCALL_INSN_LEN ||
 	    (now->rv != then->nr && now->rv != restart_nr(then->compat)))
 		return SC_NOT_RESTARTING;
-	if (now->nr == -1)
+	if (now->id.nr == -1)
 		return SC_RESTART_LOOKALIKE;
-	if (now->nr == then->nr &&
-	    !memcmp(now->args, then->args, sizeof(now->args)))
+	if (now->id.nr == then->nr &&
+	    !memcmp(now->id.args, then->args, sizeof(now->id.args)))
 		return SC_RESTART_APPLIED;
 	return SC_NOT_RESTARTING;
 }
@@ -303,7 +304,7 @@ enum sc_restarting sc_arch_restarting(const struct sc_snapshot *then,
  * The saved context @ctx of a signal frame restarts the call @id: ip at the
  * syscall instruction, ax the call's number. Gives its arguments.
  */
-static bool native_ctx(const struct sc_snapshot *id,
+static bool native_ctx(const struct sc_call_id *id,
 		       struct sigcontext __user *sc, struct sc_site *site)
 {
 	u64 ip, ax, a[6];
@@ -320,7 +321,7 @@ static bool native_ctx(const struct sc_snapshot *id,
 	return true;
 }
 
-static bool ia32_ctx(const struct sc_snapshot *id,
+static bool ia32_ctx(const struct sc_call_id *id,
 		     struct sigcontext_32 __user *sc, struct sc_site *site)
 {
 	u32 ip, ax, a[6];
@@ -344,7 +345,7 @@ static bool ia32_ctx(const struct sc_snapshot *id,
  * call, recognised by the registers the kernel has just set up for the
  * handler: x86-64 rt frames; ia32 rt frames (SA_SIGINFO) and old frames.
  */
-static bool new_frame(const struct sc_snapshot *id, struct pt_regs *regs,
+static bool new_frame(const struct sc_call_id *id, struct pt_regs *regs,
 		      struct sc_site *site)
 {
 	if (!id->compat) {
@@ -375,7 +376,7 @@ static bool new_frame(const struct sc_snapshot *id, struct pt_regs *regs,
  */
 #define RESTORER_POP	8
 
-bool sc_arch_frame_live(const struct sc_snapshot *id, struct task_struct *t,
+bool sc_arch_frame_live(const struct sc_call_id *id, struct task_struct *t,
 			unsigned long sp)
 {
 	return sc_frame_live(id, t, (id->compat ? (u32)sp : sp) - RESTORER_POP);
@@ -392,15 +393,15 @@ static bool restart_ctx(struct sc_snapshot *snap, bool compat, u64 ip, u64 ax,
 	if (!e)
 		return false;
 	snap->entry = e;
-	snap->nr = ax;
-	snap->ip = ip + SYSCALL_INSN_LEN;
-	snap->compat = compat;
+	snap->id.nr = ax;
+	snap->id.ip = ip + SYSCALL_INSN_LEN;
+	snap->id.compat = compat;
 	for (i = 0; i < 6; i++)
-		snap->args[i] = args[i];
+		snap->id.args[i] = args[i];
 	snap->state = SC_RESTART;
-	snap->stamp = 0;
-	snap->frame = frame;
-	snap->frame_ctx = ctx;
+	snap->id.stamp = 0;
+	snap->id.frame = frame;
+	snap->id.frame_ctx = ctx;
 	return true;
 }
 
@@ -452,7 +453,7 @@ static bool native_candidate(struct task_struct *t, struct sc_restarters *r,
 			    f->uc.uc_stack.ss_size) ||
 	    !native_frame_signal(r, f))
 		return false;
-	snap->frame_mask = r->blocked;
+	snap->id.frame_mask = r->blocked;
 	return restart_ctx(snap, false, sc->ip, sc->ax, args, at,
 			   at + offsetof(struct rt_sigframe, uc.uc_mcontext));
 }
@@ -496,7 +497,7 @@ static bool ia32_candidate(struct task_struct *t, struct sc_restarters *r,
 	if (sc->cs != __USER32_CS || sc->ss != __USER_DS ||
 	    !sc_frame_below(r, sc->sp, at, ss_sp, ss_size))
 		return false;
-	snap->frame_mask = r->blocked;
+	snap->id.frame_mask = r->blocked;
 	args[0] = sc->bx;
 	args[1] = sc->cx;
 	args[2] = sc->dx;
@@ -508,7 +509,7 @@ static bool ia32_candidate(struct task_struct *t, struct sc_restarters *r,
 
 int sc_arch_find_frame(struct task_struct *t, struct sc_snapshot *snap)
 {
-	if (snap->user32)
+	if (snap->id.user32)
 		return sc_scan_frames(t, snap, (u32)snap->sp - RESTORER_POP, 4,
 				      max(sizeof(struct rt_sigframe_ia32),
 					  sizeof(struct sigframe_ia32)),
@@ -517,7 +518,7 @@ int sc_arch_find_frame(struct task_struct *t, struct sc_snapshot *snap)
 			      sizeof(struct rt_sigframe), native_candidate);
 }
 
-bool sc_arch_find(const struct sc_snapshot *id, struct pt_regs *regs,
+bool sc_arch_find(const struct sc_call_id *id, struct pt_regs *regs,
 		  struct sc_site *site)
 {
 	long nr = syscall_get_nr(current, regs);
@@ -568,7 +569,7 @@ bool sc_arch_find(const struct sc_snapshot *id, struct pt_regs *regs,
 	return new_frame(id, regs, site);
 }
 
-void sc_arch_end(const struct sc_snapshot *id, struct pt_regs *regs,
+void sc_arch_end(const struct sc_call_id *id, struct pt_regs *regs,
 		 const struct sc_site *site, long ret)
 {
 	switch (site->kind) {

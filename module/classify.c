@@ -322,14 +322,14 @@ static int classify_socketcall(struct task_struct *t,
 			       const struct sc_snapshot *snap,
 			       const struct file *match, struct sc_call *call)
 {
-	const struct sc_entry *e = sc_arch_socketcall(snap->args[0]);
+	const struct sc_entry *e = sc_arch_socketcall(snap->id.args[0]);
 	unsigned long args[4];
 	u32 uargs[4];
 	int i;
 
 	if (!e)
 		return -ENOENT;
-	if (!read_target(t, snap->args[1], uargs, sizeof(uargs)))
+	if (!read_target(t, snap->id.args[1], uargs, sizeof(uargs)))
 		return -ENOENT;
 	for (i = 0; i < ARRAY_SIZE(uargs); i++)
 		args[i] = uargs[i];
@@ -351,9 +351,9 @@ bool sc_elsewhere(struct task_struct *t, const struct sc_snapshot *snap,
 	if (snap->state == SC_OUTSIDE)
 		return false;
 	e = snap->entry;
-	if (!e || e->kind != SC_FD || (int)snap->args[0] < 0)
+	if (!e || e->kind != SC_FD || (int)snap->id.args[0] < 0)
 		return false;
-	f = sc_fget_task(t, (int)snap->args[0]);
+	f = sc_fget_task(t, (int)snap->id.args[0]);
 	other = f && f != match;
 	if (f)
 		fput(f);
@@ -381,11 +381,11 @@ int sc_classify(struct task_struct *t, const struct sc_snapshot *snap,
 
 	switch (e->kind) {
 	case SC_FD:
-		return classify_fd(t, e, snap->args, snap, match, call);
+		return classify_fd(t, e, snap->id.args, snap, match, call);
 	case SC_SOCKETCALL:
 		return classify_socketcall(t, snap, match, call);
 	default:
-		if (classify_wait(t, e, snap->args, match))
+		if (classify_wait(t, e, snap->id.args, match))
 			return -ENOENT;
 		call->op = SOCKCANCEL_OP_POLL;
 		return 0;

@@ -116,7 +116,7 @@ static bool injecting(void)
 struct sc_pending {
 	struct callback_head work;
 	struct sc_call call;	/* holds the pinned socket file */
-	struct sc_snapshot id;	/* the call instance found */
+	struct sc_call_id id;	/* the call instance found */
 	bool reset;		/* SOCKCANCEL_RESET_ON_PARTIAL */
 };
 
@@ -285,7 +285,7 @@ static int queue_interrupt(struct task_struct *t, struct queue *q)
 static int queue_frame_held(struct task_struct *t, struct queue *q,
 			    bool held)
 {
-	const struct sc_snapshot *then = &q->p->id;
+	const struct sc_call_id *then = &q->p->id;
 	struct sc_snapshot now;
 
 	lockdep_assert_held(&t->pi_lock);
@@ -299,7 +299,7 @@ static int queue_frame_held(struct task_struct *t, struct queue *q,
 		set_tsk_thread_flag(t, TIF_NOTIFY_RESUME);
 		return 0;
 	}
-	if (now.state == SC_OUTSIDE || !sc_same_site(then, &now))
+	if (now.state == SC_OUTSIDE || !sc_same_site(then, &now.id))
 		return held ? SC_ENDED : -EAGAIN;
 	if (!held)
 		return -EAGAIN;
@@ -319,9 +319,10 @@ static int queue_frame_held(struct task_struct *t, struct queue *q,
  */
 static int in_instance(const struct sc_snapshot *now, struct queue *q)
 {
-	const struct sc_snapshot *then = &q->p->id;
+	const struct sc_call_id *then = &q->p->id;
 	enum sc_restarting r = sc_arch_restarting(then, now);
-	bool undecided = now->state == SC_RESTART && sc_same_site(then, now);
+	bool undecided = now->state == SC_RESTART &&
+			 sc_same_site(then, &now->id);
 
 	if (r == SC_RESTART_APPLIED)
 		q->restarted = true;
@@ -330,7 +331,7 @@ static int in_instance(const struct sc_snapshot *now, struct queue *q)
 	if (r != SC_NOT_RESTARTING)
 		return -EAGAIN;
 	if (q->restarted && now->state == SC_IN_CALL &&
-	    sc_same_site(then, now))
+	    sc_same_site(then, &now->id))
 		return 0;
 	return SC_ENDED;
 }
@@ -339,7 +340,7 @@ static int in_instance(const struct sc_snapshot *now, struct queue *q)
 static int queue_held(struct task_struct *t, void *arg, bool held)
 {
 	struct queue *q = arg;
-	const struct sc_snapshot *then = &q->p->id;
+	const struct sc_call_id *then = &q->p->id;
 	struct sc_snapshot now;
 	int in;
 
@@ -424,7 +425,7 @@ int sc_interrupt(struct task_struct *t, const struct sc_snapshot *snap,
 	q.p = new_pending(call, flags);
 	if (!q.p)
 		return -ENOMEM;
-	q.p->id = *snap;
+	q.p->id = snap->id;
 	inject_delay();
 	return queue_and_wake(t, SC_CANCEL_WAIT_MS, queue_held, &q);
 }
@@ -465,12 +466,12 @@ static int queue_asleep_held(struct task_struct *t, void *arg, bool held)
 	/* fresh: stamped, so asleep inside a socket call, not stopped */
 	if (!held || sc_snapshot_call(t, &now, true) || !now.fresh)
 		return SC_SLOW;
-	q->p->id = now;
-	if (!sc_same_site(q->seen, &now) ||
+	q->p->id = now.id;
+	if (!sc_same_site(&q->seen->id, &now.id) ||
 	    (call->file && !call->socketcall &&
-	     !held_fd_names(t, now.args[0], call->file)) ||
+	     !held_fd_names(t, now.id.args[0], call->file)) ||
 	    queue_interrupt(t, q)) {
-		sc_arch_unstamp(t, now.stamp, now.prev);
+		sc_arch_unstamp(t, now.id.stamp, now.prev);
 		return SC_SLOW;
 	}
 	return 0;

@@ -87,7 +87,7 @@ again:
 	ret = sc_hold(t, wait_ms, find_held, f);
 	if (ret == -EAGAIN && racy_ok)
 		ret = 0;
-	mine = !ret && f->snap.fresh ? f->snap.stamp : 0;
+	mine = !ret && f->snap.fresh ? f->snap.id.stamp : 0;
 	prev = mine ? f->snap.prev : 0;
 	if (!ret)
 		ret = sc_classify(t, &f->snap, match, call);
@@ -103,7 +103,7 @@ again:
 			ret = sc_classify(t, &f->snap, match, call);
 	}
 	/* not the call stamped: take back a stamp written for nothing */
-	if (mine && (ret || f->snap.stamp != mine))
+	if (mine && (ret || f->snap.id.stamp != mine))
 		sc_arch_unstamp(t, mine, prev);
 	/*
 	 * On its way, running or asleep on the way (a page fault while its
@@ -119,7 +119,7 @@ again:
 	}
 	if (entering && !racy_ok)
 		ret = -EAGAIN;
-	f->mine = !ret && f->snap.stamp == mine ? mine : 0;
+	f->mine = !ret && f->snap.id.stamp == mine ? mine : 0;
 	f->prev = prev;
 	return ret;
 }

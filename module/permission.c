@@ -17,8 +17,9 @@
  * pid namespace, and the file checked to be that procfs's. Where the
  * kernel cannot be asked, the request fails closed: no procfs at /proc
  * (-EACCES), the thread hidden there (hidepid=, a procfs of another pid
- * namespace: -EPERM). A thread without an mm (exited, not reaped) is not checked by
- * mem's open: it is reported as exited (-ESRCH), before and after asking.
+ * namespace: -EPERM). A thread without an mm (exited, not reaped) is not
+ * checked by mem's open: it is reported as exited (-ESRCH), before and after
+ * asking.
  *
  * A target that execs meanwhile (a set-uid program) is no longer the one
  * checked: sc_permitted() returns its exec generation (self_exec_id, which

@@ -31,31 +31,38 @@ enum sc_state {
 };
 
 /*
- * What a thread is doing in the kernel, read from its saved user registers.
- * @nr, @compat and @ip (the user address the call returns to) say which
- * call; @stamp says which instance of it (target.c).
+ * Which call a thread is in: @nr, @compat and @ip (the user address the
+ * call returns to) say which call, @args with what, @stamp which instance
+ * of it (target.c). A call a running handler's signal frame will restart
+ * also names that frame. A queued interruption keeps this to recognise the
+ * call in the thread.
  */
-struct sc_snapshot {
-	const struct sc_entry *entry;	/* @nr in the socket call table */
+struct sc_call_id {
 	long nr;
 	unsigned long ip;
 	unsigned long args[6];
 	bool compat;		/* compat ABI (ia32) syscall */
-	u8 state;		/* SC_* */
-	unsigned long rv;	/* the return register, raw */
+	bool user32;		/* the thread runs 32-bit code */
 	u64 stamp;		/* the instance mark in the call, 0 if none */
-	u64 prev;		/* the mark this cancel replaced (0: none) */
-	bool fresh;		/* this cancel wrote @stamp */
-	bool held;		/* taken while the thread could not run */
-	unsigned long sp;	/* user stack pointer */
-	/*
-	 * A call found in the signal frame of a running handler that will
-	 * restart it: the frame and its saved context (user addresses).
-	 */
+	/* the handler's signal frame and its saved context (user addresses) */
 	unsigned long frame;
 	unsigned long frame_ctx;
 	u64 frame_mask;		/* the signal mask that handler runs with */
-	bool user32;		/* the thread runs 32-bit code */
+};
+
+/*
+ * One look at a thread, read from its saved user registers: the call found
+ * (@id) and what this look saw besides, which no later look compares.
+ */
+struct sc_snapshot {
+	struct sc_call_id id;
+	const struct sc_entry *entry;	/* @id.nr in the socket call table */
+	u8 state;		/* SC_* */
+	unsigned long rv;	/* the return register, raw */
+	u64 prev;		/* the mark this cancel replaced (0: none) */
+	bool fresh;		/* this cancel wrote @id.stamp */
+	bool held;		/* taken while the thread could not run */
+	unsigned long sp;	/* user stack pointer */
 };
 
 /* A blocking socket call found in a snapshot. */
@@ -86,8 +93,8 @@ int sc_hold(struct task_struct *t, unsigned int wait_ms,
 	    int (*fn)(struct task_struct *t, void *arg, bool held), void *arg);
 int sc_snapshot_call(struct task_struct *t, struct sc_snapshot *snap,
 		     bool stamp);
-bool sc_same_site(const struct sc_snapshot *a, const struct sc_snapshot *b);
-bool sc_same_instance(const struct sc_snapshot *then,
+bool sc_same_site(const struct sc_call_id *a, const struct sc_call_id *b);
+bool sc_same_instance(const struct sc_call_id *then,
 		      const struct sc_snapshot *now);
 
 /*

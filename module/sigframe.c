@@ -22,7 +22,7 @@
 /* bytes of the user stack read at once */
 #define PIECE	4096
 
-bool sc_frame_live(const struct sc_snapshot *id, struct task_struct *t,
+bool sc_frame_live(const struct sc_call_id *id, struct task_struct *t,
 		   unsigned long sp)
 {
 	return sp <= id->frame && id->frame - sp <= SC_FRAME_SPAN &&

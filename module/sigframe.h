@@ -15,6 +15,7 @@
 
 struct task_struct;
 struct sc_snapshot;
+struct sc_call_id;
 
 /* How far above a handler's stack pointer its frame is looked for. */
 #define SC_FRAME_SPAN	(64 * 1024)
@@ -49,7 +50,7 @@ static inline u64 sc_mask_bits(const sigset_t *set)
  * The handler of frame @id->frame still runs in @t: its user stack pointer
  * @sp is below the frame and its signal mask the one it started with.
  */
-bool sc_frame_live(const struct sc_snapshot *id, struct task_struct *t,
+bool sc_frame_live(const struct sc_call_id *id, struct task_struct *t,
 		   unsigned long sp);
 
 /*

@@ -187,7 +187,7 @@ int sc_snapshot_call(struct task_struct *t, struct sc_snapshot *snap,
 		     bool stamp)
 {
 	unsigned int state = READ_ONCE(t->__state);
-	u64 id;
+	u64 mark;
 	int ret;
 
 	lockdep_assert_held(&t->pi_lock);
@@ -209,18 +209,19 @@ int sc_snapshot_call(struct task_struct *t, struct sc_snapshot *snap,
 	    (state & (__TASK_STOPPED | __TASK_TRACED)) ||
 	    !(state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)))
 		return 0;
-	snap->prev = snap->stamp;
-	if (snap->stamp)
-		id = (snap->stamp & ~0xffffULL) | ((snap->stamp + 1) & 0xffff);
+	mark = snap->id.stamp;
+	snap->prev = mark;
+	if (mark)
+		mark = (mark & ~0xffffULL) | ((mark + 1) & 0xffff);
 	else
-		id = (u64)((u32)atomic_inc_return(&next_chain) | 1) << 16;
-	snap->stamp = sc_arch_stamp(t, id);
+		mark = (u64)((u32)atomic_inc_return(&next_chain) | 1) << 16;
+	snap->id.stamp = sc_arch_stamp(t, mark);
 	snap->fresh = true;
 	return 0;
 }
 
 /* The same call, arguments included (not necessarily the same instance). */
-bool sc_same_site(const struct sc_snapshot *a, const struct sc_snapshot *b)
+bool sc_same_site(const struct sc_call_id *a, const struct sc_call_id *b)
 {
 	return a->nr == b->nr && a->ip == b->ip && a->compat == b->compat &&
 	       !memcmp(a->args, b->args, sizeof(a->args));
@@ -233,12 +234,12 @@ bool sc_same_site(const struct sc_snapshot *a, const struct sc_snapshot *b)
  * it was restarted after SIGCONT (a new identical call in the same instant
  * cannot be told apart there).
  */
-bool sc_same_instance(const struct sc_snapshot *then,
+bool sc_same_instance(const struct sc_call_id *then,
 		      const struct sc_snapshot *now)
 {
-	if (!sc_same_site(then, now))
+	if (!sc_same_site(then, &now->id))
 		return false;
 	if (then->stamp)
-		return sc_same_chain(now->stamp, then->stamp);
+		return sc_same_chain(now->id.stamp, then->stamp);
 	return now->state != SC_OUTSIDE;
 }
