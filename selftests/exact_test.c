@@ -587,8 +587,7 @@ static long us_since(const struct timespec *t0)
  * of five of each is compared (a host's load only adds time; under
  * emulation on a busy host both grow alike): QUERY must take at most half
  * of the pass; looking each entry up in the fd table would take about all
- * of it. The figures are printed: the goal is 100 ms on x86-64 under TCG
- * (NEWS gives the measured ones).
+ * of it. The figures are printed: the goal is 100 ms on x86-64 under TCG.
  */
 FIXTURE(huge_poll) {
 	int pfd[2], sv[2];
