@@ -107,9 +107,15 @@ deb-test:
 demo:
 	scripts/demo
 
-# make bench ARCH=arm64: the latency table on Debian's arm64 6.1 kernel
+# make bench ARCH=arm64: the latency table on Debian's arm64 6.1 kernel;
+# make bench KERNEL=upstream: the in-kernel series' kernel against the same
+# 7.3 tree without it (scripts/check-upstream -b, bench/results/upstream)
 bench:
+ifeq ($(KERNEL)$(ARCH),upstream)
+	scripts/check-upstream -b
+else
 	BENCH_ARCH=$(if $(filter arm64,$(ARCH)),arm64,x86_64) scripts/bench-vm
+endif
 
 # 1,000,000 random ioctls in one VM (make check runs 100,000)
 fuzz: module tests

@@ -2,9 +2,10 @@
 /*
  * A latency probe: one worker thread that makes one blocking call per round
  * (recv on TCP, UDP or AF_UNIX, accept, or poll; or the io_uring equivalent)
- * and one way to interrupt it (sockcancel CANCEL or CANCEL_SOCKET, tgkill
- * with a handler installed without SA_RESTART, shutdown(SHUT_RD), or
- * IORING_OP_ASYNC_CANCEL).
+ * and one way to interrupt it (sockcancel CANCEL or CANCEL_SOCKET, the
+ * in-kernel series' PIDFD_CANCEL_SOCKET_WAIT on a pidfd of the worker,
+ * tgkill with a handler installed without SA_RESTART, shutdown(SHUT_RD),
+ * or IORING_OP_ASYNC_CANCEL).
  *
  * probe_sample() runs in the canceller: it releases the worker, waits until
  * procfs shows it asleep in the expected syscall, takes t0, interrupts it,
@@ -16,6 +17,7 @@
 
 #include "bench.h"
 #include "uring.h"
+#include "../selftests/toolkit/pidfd_wait.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -25,13 +27,14 @@
 #include <linux/sockcancel.h>
 
 enum target { T_TCP, T_UDP, T_UNIX, T_ACCEPT, T_POLL, T_N };
-enum method { M_SC, M_SCSOCK, M_TGKILL, M_SHUT, M_URING, M_N };
+enum method { M_SC, M_SCSOCK, M_PIDFD, M_TGKILL, M_SHUT, M_URING, M_N };
 
 static const char *const target_names[T_N] = {
 	"tcp-recv", "udp-recv", "unix-recv", "accept", "poll",
 };
 static const char *const method_names[M_N] = {
-	"sockcancel", "cancel_socket", "tgkill", "shutdown", "io_uring",
+	"sockcancel", "cancel_socket", "pidfd_cancel", "tgkill", "shutdown",
+	"io_uring",
 };
 
 struct probe {
@@ -39,6 +42,7 @@ struct probe {
 	enum method m;
 	char name[48];
 	int dev;		/* /dev/sockcancel */
+	int pidfd;		/* the worker's (M_PIDFD) */
 	int fd;			/* what the worker blocks on */
 	int peer;		/* the other end, kept open */
 	struct ring ring;
@@ -226,6 +230,7 @@ static inline int probe_init(struct probe *p, enum target t, enum method m,
 	p->fd = p->peer = -1;
 	p->ring.fd = -1;
 	p->w.fd = -1;
+	p->pidfd = -1;
 	snprintf(p->name, sizeof(p->name), "%s/%s", target_names[t],
 		 method_names[m]);
 	if (m == M_URING) {
@@ -248,6 +253,11 @@ static inline int probe_init(struct probe *p, enum target t, enum method m,
 	wait_change(&p->done, 0);
 	if (watch_open(&p->w, getpid(), p->tid))
 		return -1;
+	if (m == M_PIDFD) {
+		p->pidfd = pidfd_of(p->tid, PIDFD_THREAD);
+		if (p->pidfd < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -300,6 +310,8 @@ static inline int probe_interrupt(struct probe *p)
 		if (ioctl(p->dev, SOCKCANCEL_IOC_CANCEL_SOCKET, &sa))
 			return -1;
 		return sa.count == 1 ? 0 : -1;
+	case M_PIDFD:
+		return sw_ioctl(p->pidfd, PIDFD_CANCEL_SOCKET_WAIT, 0, NULL);
 	case M_TGKILL:
 		return syscall(SYS_tgkill, getpid(), p->tid, SIGUSR1);
 	case M_SHUT:

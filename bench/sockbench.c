@@ -63,6 +63,7 @@ static int cmd_latency(int samples)
 	char name[64];
 	int np = 0, dev, i, j, t, m;
 	uint64_t start = now_ns();
+	bool series = have_series();
 
 	install_handler();
 	dev = open_dev();
@@ -71,6 +72,9 @@ static int cmd_latency(int samples)
 	for (t = 0; t < T_N; t++)
 		for (m = 0; m < M_N; m++) {
 			if (dev < 0 && (m == M_SC || m == M_SCSOCK))
+				continue;
+			/* the series' method, on its kernel only: no anomaly */
+			if (!series && m == M_PIDFD)
 				continue;
 			if (probe_init(&probes[np], t, m, dev, samples)) {
 				result("skip target=%s method=%s err=%s",

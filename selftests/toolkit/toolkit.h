@@ -25,6 +25,7 @@
  *   stream_fixture.h  the kselftest fixture "stream"
  *   syscalls.h        the syscall a C library call sleeps in (arm64 has
  *                     no poll, select, epoll_wait or pause)
+ *   pidfd_wait.h      the in-kernel series' pidfd ioctls (upstream/)
  */
 #ifndef TOOLKIT_H
 #define TOOLKIT_H

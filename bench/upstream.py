@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The report of make bench KERNEL=upstream (scripts/bench-vm with
+BENCH_ARCH=upstream): the consoles of the boots of the in-kernel series'
+kernel and of the same tree without it, turned into RESULTS_DIR/latest.md
+and latest.json.
+
+- Cancel latency, from the series' first boot: the median of
+  PIDFD_CANCEL_SOCKET_WAIT (pidfd_cancel) against the shutdown() wake and
+  tgkill, per blocking call; goal: at most 1.1x the shutdown() wake.
+- Hot path: 1-byte ping-pong round trips per second, every round of every
+  boot; the cost is 1 - series / base of the medians. The noise is what
+  the same kernel gives from one boot to the other and from round to
+  round; goal: the cost within it.
+
+usage: upstream.py RESULTS_DIR KIND=CONSOLE... --command CMD --wall S
+                   --samples N --series-image P --base-image P --build S
+                   --host TEXT --rev REV
+"""
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import TARGETS, parse  # noqa: E402
+
+GOAL_LAT = 1.1
+METHODS = ['pidfd_cancel', 'shutdown', 'tgkill', 'io_uring']
+
+
+def quartiles(v):
+    if len(v) < 2:
+        return (v[0], v[0]) if v else (None, None)
+    q = statistics.quantiles(v, n=4, method='inclusive')
+    return q[0], q[2]
+
+
+def fmt(x, nd=2):
+    return '-' if x is None else f'{x:.{nd}f}'
+
+
+def latency(d):
+    lat = {(r['target'], r['method']): r for r in d['lat']}
+    rows = []
+    for t in TARGETS:
+        row = {'target': t}
+        for m in METHODS:
+            r = lat.get((t, m))
+            if r:
+                row[m] = {k: r[k] for k in ('n', 'median_us', 'p90_us',
+                                            'p99_us', 'call_median_us',
+                                            'wrong', 'refused', 'lost',
+                                            'noblock')}
+        pc, sh, tg = (row.get(m, {}).get('median_us')
+                      for m in ('pidfd_cancel', 'shutdown', 'tgkill'))
+        row['vs_shutdown'] = pc / sh if pc and sh else None
+        row['vs_tgkill'] = pc / tg if pc and tg else None
+        row['met'] = row['vs_shutdown'] is not None and \
+            row['vs_shutdown'] <= GOAL_LAT
+        rows.append(row)
+    return rows
+
+
+def hotpath(boots):
+    """Per (proto, cpus): every round's rtps by kernel and boot."""
+    out = []
+    keys = sorted({(r['proto'], r['cpus']) for _, d in boots for r in d['pp']})
+    for proto, cpus in keys:
+        per = {'series': [], 'base': []}
+        per_boot = []
+        for i, (kind, d) in enumerate(boots):
+            v = [r['rtps'] for r in d['pp']
+                 if r['proto'] == proto and r['cpus'] == cpus]
+            if not v:
+                continue
+            per[kind] += v
+            per_boot.append({'boot': i + 1, 'kernel': kind, 'rounds': v,
+                             'median': statistics.median(v)})
+        if not per['series'] or not per['base']:
+            continue
+        med = {k: statistics.median(v) for k, v in per.items()}
+        cost = 1 - med['series'] / med['base']
+        # boot to boot: the two boots of one kernel; round to round: the
+        # relative IQR of one kernel's rounds
+        b2b = []
+        for kind in per:
+            m = [b['median'] for b in per_boot if b['kernel'] == kind]
+            if len(m) >= 2:
+                b2b.append((max(m) - min(m)) / statistics.median(m))
+        iqr = []
+        for kind, v in per.items():
+            lo, hi = quartiles(v)
+            iqr.append((hi - lo) / med[kind])
+        noise = max(b2b + iqr)
+        out.append({'proto': proto, 'cpus': cpus, 'median_rtps': med,
+                    'rounds': {k: len(v) for k, v in per.items()},
+                    'cost': cost, 'boot_to_boot': max(b2b) if b2b else None,
+                    'round_iqr': max(iqr), 'noise': noise,
+                    'within_noise': abs(cost) <= noise, 'boots': per_boot})
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('results')
+    ap.add_argument('boots', nargs='+')
+    for o in ('command', 'wall', 'samples', 'series_image', 'base_image',
+              'build', 'host', 'rev'):
+        ap.add_argument('--' + o.replace('_', '-'), default='')
+    a = ap.parse_args()
+
+    boots = []
+    for b in a.boots:
+        kind, path = b.split('=', 1)
+        boots.append((kind, parse(path)))
+    problems = [p for _, d in boots
+                for p in d['kernel_log_problems'] + d['fatal']]
+    first = boots[0][1]
+    lat = latency(first)
+    hp = hotpath(boots)
+    lat_met = all(r['met'] for r in lat)
+    hp_met = bool(hp) and all(h['within_noise'] for h in hp)
+    res = {'date': datetime.datetime.now(datetime.timezone.utc).isoformat(),
+           'command': a.command, 'rev': a.rev, 'wall_s': a.wall,
+           'samples': a.samples, 'host': a.host,
+           'series_image': a.series_image, 'base_image': a.base_image,
+           'base_build': a.build, 'env': first['env'],
+           'boots': [k for k, _ in boots], 'latency': lat,
+           'latency_goal': GOAL_LAT, 'latency_met': lat_met,
+           'hotpath': hp, 'hotpath_met': hp_met,
+           'kernel_log_problems': problems}
+    os.makedirs(a.results, exist_ok=True)
+    with open(os.path.join(a.results, 'latest.json'), 'w') as f:
+        json.dump(res, f, indent=1)
+
+    L = []
+    L.append('# The in-kernel series (upstream/) on 7.3: cancel latency '
+             'and hot path\n')
+    L.append(f'- Command: `{a.command}`; {res["date"][:19]} UTC; '
+             f'rev {a.rev}; wall {a.wall} s')
+    L.append('- Kernels: Debian linux-source-7.3 '
+             f'({first["env"].get("kernel")}), '
+             f'with the series `{a.series_image}` and without it '
+             f'`{a.base_image}` (same config, object directory and ccache; '
+             f'the base built in {a.build}); boots: '
+             + ', '.join(f'{i + 1} {k}' for i, (k, _) in enumerate(boots)))
+    e = first['env']
+    L.append(f'- Guest: QEMU TCG, {e.get("cpus")} vCPUs, clocksource '
+             f'{e.get("clocksource")}; host: {a.host}')
+    L.append('- Everything runs under software emulation on a shared host: '
+             'read ratios, not absolute times.\n')
+
+    L.append('## Cancel latency (boot 1, the series\' kernel)\n')
+    L.append(f'Median microseconds from the canceller\'s call to the woken '
+             f'thread\'s return, {a.samples} samples a configuration, every '
+             'round in a new random order (bench/README.md, Method). '
+             'pidfd_cancel is PIDFD_CANCEL_SOCKET_WAIT on a PIDFD_THREAD '
+             'pidfd of the worker; shutdown is shutdown(SHUT_RD) of the '
+             'socket; tgkill a SIGUSR1 with a handler without SA_RESTART. '
+             f'Goal: pidfd_cancel at most {GOAL_LAT}x shutdown.\n')
+    L.append('| call | n | pidfd_cancel | shutdown | tgkill | io_uring '
+             '| pidfd/shutdown | pidfd/tgkill | goal |')
+    L.append('|---|---|---|---|---|---|---|---|---|')
+    for r in lat:
+        pc = r.get('pidfd_cancel', {})
+        bad = sum(r.get(m, {}).get(k, 0) for m in METHODS
+                  for k in ('wrong', 'refused', 'lost'))
+        L.append(f'| {r["target"]} | {pc.get("n", "-")} | '
+                 + ' | '.join(fmt(r.get(m, {}).get('median_us'))
+                              for m in METHODS)
+                 + f' | {fmt(r["vs_shutdown"])} | {fmt(r["vs_tgkill"])} | '
+                 f'{"met" if r["met"] else "NOT met"}'
+                 + (f' ({bad} wrong/refused/lost)' if bad else '') + ' |')
+    L.append('')
+    L.append(f'Latency goal: {"met" if lat_met else "NOT met"} '
+             '(every call).\n')
+
+    L.append('## Hot path: 1-byte ping-pong, the series against the same '
+             'kernel without it\n')
+    L.append('Round trips per second (median over every round of every boot '
+             'of that kernel); cost = 1 - series / base. Noise: the larger '
+             'of the spread between the two boots of one kernel and the '
+             'relative IQR of one kernel\'s rounds. Goal: |cost| within the '
+             'noise.\n')
+    L.append('| proto | vCPUs | base rtps | series rtps | cost | '
+             'boot to boot | round IQR | goal |')
+    L.append('|---|---|---|---|---|---|---|---|')
+    for h in hp:
+        b2b = h['boot_to_boot']
+        b2b = '-' if b2b is None else f'{100 * b2b:.1f}'
+        ok = 'within noise' if h['within_noise'] else 'NOT within noise'
+        L.append(f'| {h["proto"]} | {h["cpus"]} | '
+                 f'{h["median_rtps"]["base"]:.0f} | '
+                 f'{h["median_rtps"]["series"]:.0f} | '
+                 f'{100 * h["cost"]:+.1f}% | '
+                 f'{b2b}% | '
+                 f'{100 * h["round_iqr"]:.1f}% | '
+                 f'{ok} |')
+    L.append('')
+    L.append('Per boot (median rtps of its rounds):\n')
+    L.append('| proto | vCPUs | ' + ' | '.join(
+        f'boot {i + 1} ({k})' for i, (k, _) in enumerate(boots)) + ' |')
+    L.append('|---|---|' + '---|' * len(boots))
+    for h in hp:
+        m = {b['boot']: b['median'] for b in h['boots']}
+        L.append(f'| {h["proto"]} | {h["cpus"]} | ' + ' | '.join(
+            f'{m[i + 1]:.0f}' if i + 1 in m else '-'
+            for i in range(len(boots))) + ' |')
+    L.append('')
+    L.append(f'Hot-path goal: {"met" if hp_met else "NOT met"}.\n')
+    L.append('## Kernel log\n')
+    L.append('No warning in any boot.' if not problems else
+             '\n'.join(f'    {p}' for p in problems))
+    with open(os.path.join(a.results, 'latest.md'), 'w') as f:
+        f.write('\n'.join(L) + '\n')
+
+
+if __name__ == '__main__':
+    main()
