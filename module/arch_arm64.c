@@ -38,7 +38,9 @@
  * of pt_regs is both cleared at every entry and unread (compat.h): nothing
  * is written. The stamp is then the thread's context-switch count
  * (sleep_id()), which proves that a thread held asleep twice has not run in
- * between; a thread that ran meanwhile is taken to have left its call.
+ * between; a thread that ran meanwhile is taken to have left its call. A
+ * look that cannot hold the thread carries the count too, so that such a
+ * look waits rather than takes the call for ended.
  *
  * Restart: an interrupted call returns -ERESTART*. Unlike x86, do_signal()
  * applies the restart before get_signal() runs task works: syscallno is
@@ -234,8 +236,14 @@ int sc_arch_snapshot(struct task_struct *t, struct sc_snapshot *snap)
 	snap->id.frame_ctx = 0;
 	snap->sp = v.sp;
 	snap->state = call_state(&v, tstate & (__TASK_STOPPED | __TASK_TRACED));
-	/* a stamp in a call that has its result no longer marks it */
-	snap->id.stamp = snap->state == SC_OUTSIDE ? 0 : v.stamp;
+	/*
+	 * A stamp in a call that has its result no longer marks it. Without
+	 * a slot, the sleep count: a look that does not hold the thread (it
+	 * may seem runnable for an instant while its CPU completes a delayed
+	 * dequeue) still sees that it has not been switched out since.
+	 */
+	snap->id.stamp = snap->state == SC_OUTSIDE ? 0 :
+			 v.slot ? v.stamp : sleep_id(t);
 	memcpy(snap->id.args, v.args, sizeof(snap->id.args));
 	if (v.nr >= 0) {
 		snap->id.nr = v.nr;
