@@ -12,15 +12,7 @@
 #include "toolkit/toolkit.h"
 #include "kselftest_harness.h"
 #include "toolkit/dev_pair.h"
-
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD	O_EXCL
-#endif
-
-static int pidfd_open(pid_t pid, unsigned int flags)
-{
-	return syscall(SYS_pidfd_open, pid, flags);
-}
+#include "toolkit/pidfd_wait.h"
 
 static int by_pidfd(int dev, unsigned long cmd, int pidfd, __u32 flags,
 		    struct sockcancel_thread_arg *out)
@@ -62,7 +54,7 @@ TEST_F(pidfd, process_pidfd_names_main_thread)
 
 	ASSERT_LT(0, pid);
 	ASSERT_TRUE(wait_blocked_in(pid, pid, SYS_recvfrom, RETURN_MS));
-	pidfd = pidfd_open(pid, 0);
+	pidfd = pidfd_of(pid, 0);
 	ASSERT_LE(0, pidfd);
 
 	ASSERT_EQ(0, by_pidfd(self->dev, SOCKCANCEL_IOC_QUERY, pidfd, 0,
@@ -88,7 +80,7 @@ TEST_F(pidfd, thread_pidfd_names_its_thread)
 	int pidfd;
 
 	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
-	pidfd = pidfd_open(c.tid, PIDFD_THREAD);
+	pidfd = pidfd_of(c.tid, PIDFD_THREAD);
 	if (pidfd < 0 && errno == EINVAL) {
 		ASSERT_EQ(1, send(self->sv[1], "x", 1, 0));
 		call_join(&c, RETURN_MS);
@@ -132,7 +124,7 @@ TEST_F(pidfd, gone_thread_gives_esrch_never_another)
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(0);
-	pidfd = pidfd_open(pid, 0);
+	pidfd = pidfd_of(pid, 0);
 	ASSERT_LE(0, pidfd);
 	ASSERT_EQ(0, exit_code(pid));
 
@@ -205,7 +197,7 @@ TEST_F(pidfd, permission_as_for_a_tid)
 
 	ASSERT_LT(0, pid);
 	ASSERT_TRUE(wait_blocked_in(pid, pid, SYS_recvfrom, RETURN_MS));
-	pidfd = pidfd_open(pid, 0);
+	pidfd = pidfd_of(pid, 0);
 	ASSERT_LE(0, pidfd);
 
 	/* another uid, holding the pidfd */
