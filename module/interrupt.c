@@ -55,7 +55,10 @@
  * (inject_hold): while it is set, each cancel there takes the next ticket
  * (inject_tickets counts them) and waits until inject_open reaches it, at
  * most 10 s. The selftests race against that window; with the gate they
- * act inside it whatever the machine's speed.
+ * act inside it whatever the machine's speed. And a count of looks
+ * (inject_unheld_looks) that see a thread held asleep as not held, as a
+ * look may for an instant while the thread's CPU completes a delayed
+ * dequeue (6.13 on): the next that many looks of queue_held() take it.
  */
 static unsigned int inject_delay_us;
 module_param(inject_delay_us, uint, 0644);
@@ -98,11 +101,32 @@ static void inject_delay(void)
 		usleep_range(1000, 2000);
 }
 
+static int inject_unheld_looks;
+module_param(inject_unheld_looks, int, 0644);
+MODULE_PARM_DESC(inject_unheld_looks,
+		 "Test builds: next looks that see a held thread as not held");
+
+/* @held, or false for a look the count above takes */
+static bool inject_unheld(bool held)
+{
+	int n = READ_ONCE(inject_unheld_looks);
+
+	if (held && n > 0 && cmpxchg(&inject_unheld_looks, n, n - 1) == n)
+		return false;
+	return held;
+}
+
 static bool injecting(void)
 {
-	return READ_ONCE(inject_delay_us) || READ_ONCE(inject_hold);
+	return READ_ONCE(inject_delay_us) || READ_ONCE(inject_hold) ||
+	       READ_ONCE(inject_unheld_looks) > 0;
 }
 #else
+static bool inject_unheld(bool held)
+{
+	return held;
+}
+
 static void inject_delay(void)
 {
 }
@@ -345,6 +369,7 @@ static int queue_held(struct task_struct *t, void *arg, bool held)
 	int in;
 
 	lockdep_assert_held(&t->pi_lock);
+	held = inject_unheld(held);
 	if (then->frame)
 		return queue_frame_held(t, q, held);
 	/* the usual case: held, asleep in the stamped call */

@@ -974,6 +974,70 @@ TEST(handler_returned_entry_window)
 	close(sv[1]);
 }
 
+#define UNHELD_PARAM	PARAMS "inject_unheld_looks"
+
+struct plain_recv {
+	int fd;
+	volatile pid_t tid;
+	long ret;
+	int err;
+};
+
+static void *plain_recv_thread(void *p)
+{
+	struct plain_recv *r = p;
+	char b;
+
+	r->tid = gettid();
+	r->ret = sys_recv(r->fd, &b, 1);
+	r->err = errno;
+	return NULL;
+}
+
+/*
+ * A thread asleep in its call may look runnable for an instant, while its
+ * CPU completes a delayed dequeue (6.13 on): a look then cannot hold it.
+ * Such a look (forced here, test build) must still see the call found a
+ * moment before and wait for the thread, not take the call for ended: the
+ * module before answered the cancel with nothing queued on arm64 kernels
+ * without a stamp slot, and the recv slept on.
+ */
+TEST(sleeping_call_looks_runnable)
+{
+	int sv[2], i, dev = open_dev(), left = -1;
+
+	ASSERT_LE(0, dev);
+	if (access(UNHELD_PARAM, W_OK))
+		SKIP(return, "needs the FAULT_INJECT=1 build of the module");
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	for (i = 0; i < ROUNDS; i++) {
+		struct plain_recv r = { .fd = sv[0] };
+		struct sockcancel_thread_arg out;
+		pthread_t th;
+		int ret;
+
+		ASSERT_TRUE(start_blocked(&th, plain_recv_thread, &r, &r.tid,
+					  SYS_recvfrom));
+		ASSERT_TRUE(set_param(UNHELD_PARAM, 1));
+		ret = sc_cancel(dev, r.tid, 0, &out);
+		left = number_in(fopen(UNHELD_PARAM, "r"), -1);
+		set_param(UNHELD_PARAM, 0);
+		EXPECT_EQ(0, ret) TH_LOG("round %d: cancel: errno %d", i, errno);
+		/* the look that could not hold the thread was taken */
+		EXPECT_EQ(0, left);
+		if (!join_within(th, RETURN_MS)) {
+			TH_LOG("round %d: the recv slept on", i);
+			ASSERT_EQ(1, send(sv[1], "x", 1, 0));
+			pthread_join(th, NULL);
+		}
+		EXPECT_EQ(-1, r.ret);
+		EXPECT_EQ(EINTR, r.err);
+	}
+	close(sv[0]);
+	close(sv[1]);
+	close(dev);
+}
+
 #ifdef __x86_64__
 /*
  * The restorer's window: returning, a handler pops its frame's return
@@ -1004,24 +1068,6 @@ static void returning_handler(int sig)
 {
 	(void)sig;
 	restorer_handled = 1;
-}
-
-struct plain_recv {
-	int fd;
-	volatile pid_t tid;
-	long ret;
-	int err;
-};
-
-static void *plain_recv_thread(void *p)
-{
-	struct plain_recv *r = p;
-	char b;
-
-	r->tid = gettid();
-	r->ret = sys_recv(r->fd, &b, 1);
-	r->err = errno;
-	return NULL;
 }
 
 TEST(handler_returned_restorer_spins)
