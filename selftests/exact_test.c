@@ -998,9 +998,9 @@ static void *plain_recv_thread(void *p)
  * A thread asleep in its call may look runnable for an instant, while its
  * CPU completes a delayed dequeue (6.13 on): a look then cannot hold it.
  * Such a look (forced here, test build) must still see the call found a
- * moment before and wait for the thread, not take the call for ended: the
- * module before answered the cancel with nothing queued on arm64 kernels
- * without a stamp slot, and the recv slept on.
+ * moment before and wait for the thread: one that took the call for ended
+ * would answer the cancel with nothing queued, and the recv would sleep on
+ * (arm64 kernels without a stamp slot are where that can happen).
  */
 TEST(sleeping_call_looks_runnable)
 {
@@ -1043,12 +1043,12 @@ TEST(sleeping_call_looks_runnable)
  * The restorer's window: returning, a handler pops its frame's return
  * address, so from there until the restorer's rt_sigreturn has read the
  * frame the thread's sp lies 8 bytes above it (the kernel's syscall entry
- * into rt_sigreturn saves that sp before the number: a vCPU descheduled
- * there made handler.returns_at_once fail once in 200 rounds). Widened
- * here by a restorer of the test's own (SA_RESTORER, which x86-64 lets a
- * program give) that spins until released; the cancel sees the registers
- * of a timer interrupt in the spin. The module before looked for the frame
- * from sp upwards: it answered ENOENT and the call restarted, blocked.
+ * into rt_sigreturn saves that sp before the number; a vCPU descheduled
+ * there stretches the window to milliseconds). Widened here by a restorer
+ * of the test's own (SA_RESTORER, which x86-64 lets a program give) that
+ * spins until released; the cancel sees the registers of a timer
+ * interrupt in the spin. A search for the frame from sp upwards would miss
+ * it: ENOENT, and the call restarted, blocked.
  */
 volatile int restorer_release __attribute__((used));
 static volatile int restorer_handled;
