@@ -17,18 +17,18 @@
 #   default_kernels ARCH  the names of ARCH's kernels make check runs when
 #                       none is named (RUN is not "asked")
 #   field KEY           the value of KEY in KEY=VALUE lines on stdin (what
-#                       scripts/kernels info prints)
+#                       scripts/kernels.sh info prints)
 #   debug_tree VARIANT  the source tree of the debug kernel VARIANT (kasan,
-#                       kcsan) that scripts/debug-kernel builds in the cache;
+#                       kcsan) that scripts/debug-kernel.sh builds in the cache;
 #                       it is complete when it holds .sockcancel-complete
-#   KASAN_VM            scripts/vm's options for the KASAN debug kernel
+#   KASAN_VM            scripts/vm.sh's options for the KASAN debug kernel
 #                       (check-debug, soak): kmemleak's scan after the unload,
 #                       how that kernel stops, the checkers it must announce
 set -o pipefail
 
 SC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SC_CACHE=${SOCKCANCEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockcancel}
-SC_NAME=$(basename "$0")
+SC_NAME=$(basename "$0" .sh)
 cd "$SC_ROOT" || exit 1
 
 log() { echo "$SC_NAME: $*" >&2; }

@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Run the test programs against the module on each supported kernel: build
-# the module for it (scripts/kernels), boot it (scripts/vm) and judge the
+# the module for it (scripts/kernels.sh), boot it (scripts/vm.sh) and judge the
 # console. The test programs are the same for every kernel; only the module
 # and the kernel change.
 #
 # usage: check-kernels [KERNEL...]   (default: the x86-64 kernels of
 #                                    scripts/kernels.list make check runs)
-#   TESTDIR=DIR   the test programs, already built (scripts/check builds
+#   TESTDIR=DIR   the test programs, already built (scripts/check.sh builds
 #                 them); without it they are built here
 #   OUT=DIR       where module builds and VM logs go (default build/kernels)
 #
@@ -30,10 +30,10 @@ start=$SECONDS
 
 if [ -z "${TESTDIR:-}" ]; then
 	log "installing dependencies, building the tests"
-	scripts/deps
-	scripts/ksrc >/dev/null
+	scripts/deps.sh
+	scripts/ksrc.sh >/dev/null
 	rm -rf "$out/tests"
-	quiet make -s tests KVER="$(scripts/kver)" TESTS="$out/tests"
+	quiet make -s tests KVER="$(scripts/kver.sh)" TESTS="$out/tests"
 	TESTDIR=$out/tests
 fi
 
@@ -42,7 +42,7 @@ total_p=0 total_f=0 total_s=0 rc=0
 for k in "${kernels[@]}"; do
 	t0=$SECONDS
 	log "$k: fetching, building the module"
-	if ! vars=$(scripts/kernels info "$k"); then
+	if ! vars=$(scripts/kernels.sh info "$k"); then
 		summary+=("$k: 0 passed, 1 failed, 0 skipped (no kernel)")
 		total_f=$((total_f + 1)) rc=1
 		continue
@@ -51,7 +51,7 @@ for k in "${kernels[@]}"; do
 	VMLINUZ=$(field VMLINUZ <<<"$vars")
 	rm -rf "${out:?}/$KREL"
 	mkdir -p "$out/$KREL"
-	if ! scripts/kernels build "$k" "$out/$KREL" FAULT_INJECT=1 \
+	if ! scripts/kernels.sh build "$k" "$out/$KREL" FAULT_INJECT=1 \
 		>"$out/$KREL/build.log" 2>&1; then
 		cat "$out/$KREL/build.log"
 		summary+=("$KREL: 0 passed, 1 failed, 0 skipped (module build failed)")
@@ -60,7 +60,7 @@ for k in "${kernels[@]}"; do
 	fi
 	t1=$SECONDS
 	log "$k: booting $KREL, running the tests"
-	scripts/vm -k "$VMLINUZ" -m "$out/$KREL/sockcancel.ko" -t "$TESTDIR" \
+	scripts/vm.sh -k "$VMLINUZ" -m "$out/$KREL/sockcancel.ko" -t "$TESTDIR" \
 		"$out/$KREL" | tee "$out/$KREL/result" || rc=1
 	line=$(tail -n 1 "$out/$KREL/result")
 	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then

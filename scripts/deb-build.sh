@@ -14,7 +14,7 @@
 # (.dsc, tarballs),
 # the .changes and .buildinfo, build.log and lintian.log. Prints each
 # package's size and contents. Needs dpkg-dev, debhelper, dh-dkms,
-# dh-python and lintian (scripts/deps installs them). No debug symbol packages are made
+# dh-python and lintian (scripts/deps.sh installs them). No debug symbol packages are made
 # (DEB_BUILD_OPTIONS=noautodbgsym) unless DEB_BUILD_OPTIONS is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ die() { echo "deb-build: $*" >&2; exit 1; }
 
 for tool in dpkg-buildpackage dh dh_dkms dh_python3 lintian; do
 	command -v "$tool" >/dev/null ||
-		die "$tool missing: run scripts/deps (dpkg-dev debhelper dh-dkms dh-python lintian)"
+		die "$tool missing: run scripts/deps.sh (dpkg-dev debhelper dh-dkms dh-python lintian)"
 done
 
 name=$(dpkg-parsechangelog -S Source)

@@ -25,12 +25,12 @@
 #                                are kept and the kernels tested stay put)
 #
 # KERNEL is a line of the list for ARCH (x86_64, the default, or arm64): a
-# series (6.1 is the machine's own x86-64 kernel, scripts/kver; a trixie
+# series (6.1 is the machine's own x86-64 kernel, scripts/kver.sh; a trixie
 # series the newest Debian trixie/trixie-backports build of it), with a
 # flavour after a dash (7.3-rt: Debian's PREEMPT_RT build), or an exact
 # release such as 6.12.117+deb13-amd64. Flavours share the unflavoured
 # headers' common part and kbuild. arm64's kernels of the "bookworm"
-# source are scripts/arm64-check's own (the machine's apt); its trixie ones
+# source are scripts/arm64-check.sh's own (the machine's apt); its trixie ones
 # come from here, built with the cross compiler of the build root
 # (gcc-14-aarch64-linux-gnu) and the amd64 kbuild of the same version,
 # which reads arm64 objects as they are.
@@ -285,13 +285,13 @@ info() {
 
 	case $(kernel_list "$arch" | awk -v k="$want" '$1 == k {print $3}') in
 	host)
-		krel=$(scripts/kver)
+		krel=$(scripts/kver.sh)
 		printf 'KERNEL=%s\nARCH=%s\nKREL=%s\nVMLINUZ=%s\nKROOT=/\nKDIR=%s\nCROSS_COMPILE=\n' \
 			"$want" "$arch" "$krel" "/boot/vmlinuz-$krel" \
 			"/lib/modules/$krel/build"
 		return ;;
 	bookworm)
-		die "$want ($arch) comes from the machine's apt: scripts/arm64-check fetches it" ;;
+		die "$want ($arch) comes from the machine's apt: scripts/arm64-check.sh fetches it" ;;
 	esac
 	krel=$(with_lock resolve "$want")
 	with_lock fetch "$krel"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check-upstream: the in-kernel version of the cancel (the patch series
 # in upstream/) applied to Debian's linux-source-7.3, built, booted through
-# scripts/vm and tested there with the series' own kselftests. Not part of
+# scripts/vm.sh and tested there with the series' own kselftests. Not part of
 # make check.
 #
 # usage: check-upstream [-i] [-p] [-c] [-s] [-b] [OUTDIR]
@@ -21,12 +21,12 @@
 #        (tag base, the same config, object directory and ccache; cached in
 #        $SC_CACHE/upstream/base-<key>/, key the sha256 of the config
 #        fragments and the source package), booted in turn by
-#        scripts/bench-vm (BENCH_ARCH=upstream); results in
+#        scripts/bench-vm.sh (BENCH_ARCH=upstream); results in
 #        bench/results/upstream/
 #
 # How:
 #   - linux-source-7.3 comes through the private trixie-backports apt
-#     configuration of scripts/kernels (kernels deb); its tree is unpacked
+#     configuration of scripts/kernels.sh (kernels deb); its tree is unpacked
 #     once into $SC_CACHE/upstream/linux-source-7.3 and made a git
 #     repository (tag base).
 #   - The series is applied patch by patch with git apply --cached into a
@@ -43,7 +43,7 @@
 #   - The kselftests of the series (tools/testing/selftests/pidfd/
 #     pidfd_socket_wait_test) are built static from the patched tree, with
 #     the project's selftests/upstream_limits_test (the module's known
-#     limits, which the series passes), and run in the guest by scripts/vm
+#     limits, which the series passes), and run in the guest by scripts/vm.sh
 #     -m none (no module: the kernel has it).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -142,7 +142,7 @@ if [ "$if_cached" = 1 ] && ! compgen -G "$cache/*/bzImage" >/dev/null; then
 	log "no kernel of the series is cached: skipped"
 	exit 0
 fi
-deb=$(scripts/kernels deb linux-source-7.3)
+deb=$(scripts/kernels.sh deb linux-source-7.3)
 with_tree_lock() {
 	mkdir -p "$cache"
 	(
@@ -225,7 +225,7 @@ if [ "$bench" = 1 ]; then
 	secs=$(cat "$base_dir/build-seconds" 2>/dev/null || echo '?')
 	BENCH_ARCH=upstream BENCH_SERIES_IMAGE=$image \
 		BENCH_BASE_IMAGE=$base_dir/bzImage BENCH_BASE_BUILD="$secs s" \
-		exec scripts/bench-vm "$out/bench"
+		exec scripts/bench-vm.sh "$out/bench"
 fi
 
 # The series' kselftests, static, from the patched tree.
@@ -243,7 +243,7 @@ quiet make -C selftests KSFT_DIR="$tree/tools/testing/selftests" \
 log "booting the patched kernel"
 # lockdep on (PROVE_LOCKING): its banner is not a splat
 rc=0
-scripts/vm -k "$image" -m none -t "$out/tests" -T 600 \
+scripts/vm.sh -k "$image" -m none -t "$out/tests" -T 600 \
 	-i 'RCU lockdep checking is enabled' -r 'Lock dependency validator' \
 	-r '^ok [0-9]+ socket_wait.recv$' "$out/vm" || rc=1
 [ "$suite" = 1 ] || exit "$rc"
@@ -267,6 +267,6 @@ echo 100000 > build/tests/fuzz.calls
 echo 50 > build/tests/unload.cycles
 echo 10 > build/tests/stress.seconds
 log "booting the patched kernel with the module, the project's suite"
-scripts/vm -k "$image" -m "$out/mod/sockcancel.ko" -t build/tests \
+scripts/vm.sh -k "$image" -m "$out/mod/sockcancel.ko" -t build/tests \
 	-i 'RCU lockdep checking is enabled' "$out/vm-suite" || rc=1
 exit "$rc"

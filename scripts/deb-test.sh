@@ -14,7 +14,7 @@
 #     a program built with pkg-config against libsockcancel-dev,
 #     dynamically and statically, the installed example, and the root's
 #     python3 importing the packaged module sockcancel;
-#  4. scripts/vm boots Debian's kernel with that DKMS-built module and
+#  4. scripts/vm.sh boots Debian's kernel with that DKMS-built module and
 #     runs the test programs, plus the packaged command (cli_test through
 #     it) and the library tests linked against the packaged
 #     libsockcancel.so.0, both run with the root's own dynamic loader,
@@ -27,10 +27,10 @@
 #     modules-load.d entry are checked by name too).
 #
 # usage: deb-test [KERNEL...]    6.1 (default: Debian 12's kernel,
-#                                scripts/kver) or 6.12 (Debian 13's,
-#                                fetched by scripts/kernels)
-#   DEBS=DIR     test these .debs instead of building them (scripts/deb-build)
-#   TESTDIR=DIR  the test programs already built (make tests; scripts/check
+#                                scripts/kver.sh) or 6.12 (Debian 13's,
+#                                fetched by scripts/kernels.sh)
+#   DEBS=DIR     test these .debs instead of building them (scripts/deb-build.sh)
+#   TESTDIR=DIR  the test programs already built (make tests; scripts/check.sh
 #                passes build/tests), instead of building them here
 #   OUT=DIR      logs and VM files (default build/deb-test)
 #   FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS   the reliability tests'
@@ -62,16 +62,16 @@ log() { echo "deb-test: $*"; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot)"
 for tool in debootstrap zstd openssl qemu-system-x86_64; do
-	command -v "$tool" >/dev/null || die "$tool missing: run scripts/deps"
+	command -v "$tool" >/dev/null || die "$tool missing: run scripts/deps.sh"
 done
 mkdir -p "$out" "$cache"
 out=$(cd "$out" && pwd)
 
 # --- the packages and the test programs -----------------------------------
 if [ -z "${DEBS:-}" ]; then
-	log "building the packages (scripts/deb-build)"
-	scripts/deb-build "$out/debs" > "$out/deb-build.log" 2>&1 ||
-		{ cat "$out/deb-build.log"; die "scripts/deb-build failed"; }
+	log "building the packages (scripts/deb-build.sh)"
+	scripts/deb-build.sh "$out/debs" > "$out/deb-build.log" 2>&1 ||
+		{ cat "$out/deb-build.log"; die "scripts/deb-build.sh failed"; }
 	DEBS=$out/debs
 fi
 debs=()
@@ -85,20 +85,20 @@ version=${version%-*}
 
 if [ -z "${TESTDIR:-}" ]; then
 	log "building the test programs (make tests)"
-	scripts/deps >/dev/null
-	scripts/ksrc >/dev/null
+	scripts/deps.sh >/dev/null
+	scripts/ksrc.sh >/dev/null
 	rm -rf "$out/tests"
-	make -s tests KVER="$(scripts/kver)" TESTS="$out/tests" \
+	make -s tests KVER="$(scripts/kver.sh)" TESTS="$out/tests" \
 		> "$out/tests.log" 2>&1 || { cat "$out/tests.log"; die "make tests failed"; }
 	TESTDIR=$out/tests
 fi
-ksft=$(scripts/ksrc)/tools/testing/selftests
+ksft=$(scripts/ksrc.sh)/tools/testing/selftests
 
 # --- the root --------------------------------------------------------------
 
 # deb lines for SUITE, from the machine's own apt sources: the suite and its
 # -updates and -security companions where the machine has them; trixie
-# comes from the machine's bookworm mirror, as in scripts/kernels.
+# comes from the machine's bookworm mirror, as in scripts/kernels.sh.
 sources() {
 	local suite=$1 lines
 
@@ -229,12 +229,12 @@ test_kernel() {
 	case $k in
 	6.1)
 		suite=bookworm
-		kver=$(scripts/kver)
+		kver=$(scripts/kver.sh)
 		vmlinuz=/boot/vmlinuz-$kver
 		;;
 	6.12)
 		suite=trixie
-		vars=$(scripts/kernels info "$k")
+		vars=$(scripts/kernels.sh info "$k")
 		kver=$(sed -n 's/^KREL=//p' <<<"$vars")
 		vmlinuz=$(sed -n 's/^VMLINUZ=//p' <<<"$vars")
 		;;
@@ -400,7 +400,7 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 	chmod 0755 "$pkg/sockcancel" "$tests/pkg_cli_test"
 
 	log "$k: booting $kver with the DKMS-built module"
-	scripts/vm -k "$vmlinuz" -m "$ko_plain" -t "$tests" "$dir/vm" \
+	scripts/vm.sh -k "$vmlinuz" -m "$ko_plain" -t "$tests" "$dir/vm" \
 		> "$dir/vm.result" 2>&1 || true
 	line=$(tail -n 1 "$dir/vm.result")
 	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then

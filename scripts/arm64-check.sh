@@ -1,20 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # arm64: build the module and every test program for Debian's arm64 kernels
-# and run the whole suite on them in QEMU (scripts/vm -a arm64), judged as
+# and run the whole suite on them in QEMU (scripts/vm.sh -a arm64), judged as
 # on x86-64. make check runs it after the x86-64 kernels.
 #
-# usage: scripts/arm64-check [-P PATCH] [-o OUTDIR] [-p NAME=VAL] [KERNEL...]
+# usage: scripts/arm64-check.sh [-P PATCH] [-o OUTDIR] [-p NAME=VAL] [KERNEL...]
 #   KERNEL     an arm64 line of scripts/kernels.list: 6.1 (Debian 12, the
 #              machine's own ABI), 6.12 (Debian 13), 7.3 (trixie-backports);
 #              default: those make check runs (RUN not "asked")
 #   -P PATCH   apply PATCH (git diff format, -p1) to the copy of the tree
 #              that is built, e.g. to show that a test catches a bug
 #   -o OUTDIR  where the builds and consoles go (default: build/arm64)
-#   -p NAME=VAL  a guest parameter (repeatable; scripts/guest/init), e.g.
+#   -p NAME=VAL  a guest parameter (repeatable; scripts/guest/init.sh), e.g.
 #              PROGRAMS=/tests/exact_test to run one program
 #   -t DIR     boot with DIR as the payload instead of the test programs
-#              (scripts/bench-vm: the benchmark, built for arm64)
+#              (scripts/bench-vm.sh: the benchmark, built for arm64)
 # Environment: SOCKCANCEL_CACHE (the cache, default ~/.cache/sockcancel),
 # VM_TIMEOUT (seconds per boot, default 1500), QEMU_CPU (the -cpu option,
 # default max,pauth-impdef=on), and the test counts
@@ -31,7 +31,7 @@
 #   2. fetches Debian's linux-headers and linux-image(-unsigned) for arm64
 #      and busybox-static:arm64: the list's "bookworm" kernel (6.1) with
 #      the machine's apt (the ABI of the installed amd64 6.1 headers) into
-#      $SOCKCANCEL_CACHE/arm64, its "trixie" kernels through scripts/kernels
+#      $SOCKCANCEL_CACHE/arm64, its "trixie" kernels through scripts/kernels.sh
 #      (its private trixie apt and build root, as for amd64); and, with the
 #      machine's apt, Debian 12's arm64 python3.11 and the libraries it
 #      and ctypes link (python3.11-minimal, libpython3.11-minimal,
@@ -45,8 +45,8 @@
 #      loader and modules, libsockcancel.so.0, libsockcancel-close.so and
 #      preload_check cross-built, dynamically linked);
 #   4. boots each kernel with qemu-system-aarch64 (TCG, -M virt, -cpu max
-#      with pauth-impdef, 2 vCPUs) and a busybox initramfs with scripts/guest/init, runs every
-#      test program, and judges the console with scripts/tap-summary (any
+#      with pauth-impdef, 2 vCPUs) and a busybox initramfs with scripts/guest/init.sh, runs every
+#      test program, and judges the console with scripts/tap-summary.sh (any
 #      splat fails, as on x86-64).
 #
 # Kbuild's host tools: Debian's arm64 header packages link scripts/ and
@@ -59,7 +59,7 @@
 # ("6.1.0-N-arm64 SMP mod_unload modversions aarch64"). For 6.1 the amd64
 # linux-kbuild-6.1 is the machine's own (the same version as the arm64
 # headers, checked); for the trixie kernels (6.12, 7.3) its tools need
-# trixie's glibc, so scripts/kernels unpacks the arm64 headers into its
+# trixie's glibc, so scripts/kernels.sh unpacks the arm64 headers into its
 # trixie build root, which
 # has the amd64 linux-kbuild and the common headers of that version, and
 # gcc-14-aarch64-linux-gnu is installed there: each kernel is built with the
@@ -101,7 +101,7 @@ done
 
 cache=$SC_CACHE/arm64
 timeout_s=${VM_TIMEOUT:-1500}
-# scripts/vm's cpu, max,pauth-impdef=on: QEMU's "max" computes pointer
+# scripts/vm.sh's cpu, max,pauth-impdef=on: QEMU's "max" computes pointer
 # authentication codes with the architected QARMA cipher, slow under TCG,
 # and Debian's kernels sign every return address; pauth-impdef keeps the
 # feature with QEMU's cheap implementation-defined algorithm. QEMU_CPU
@@ -210,7 +210,7 @@ kernel_info() {
 
 	case $(source_of "$1") in
 	bookworm)
-		amd64=$(scripts/kver)
+		amd64=$(scripts/kver.sh)
 		abi=${amd64%-amd64}
 		krel=$abi-arm64
 		host_download "linux-headers-$krel:arm64" \
@@ -233,9 +233,9 @@ kernel_info() {
 		KDIR=$root/usr/src/linux-headers-$krel ;;
 	trixie)
 		# headers, image, the amd64 kbuild and the cross compiler in
-		# the trixie build root of scripts/kernels
-		info=$(scripts/kernels -a arm64 info "$1") ||
-			die "scripts/kernels -a arm64 info $1 failed"
+		# the trixie build root of scripts/kernels.sh
+		info=$(scripts/kernels.sh -a arm64 info "$1") ||
+			die "scripts/kernels.sh -a arm64 info $1 failed"
 		KREL=$(field KREL <<<"$info")
 		VMLINUZ=$(field VMLINUZ <<<"$info")
 		KROOT=$(field KROOT <<<"$info")
@@ -272,7 +272,7 @@ build_module() {
 	else
 		dir=$(mktemp -d "$KROOT/tmp/sockcancel-arm64.XXXXXX")
 		copy_module "$src" "$dir"
-		quiet scripts/kernels -a arm64 run "$k" make -C "$KDIR" \
+		quiet scripts/kernels.sh -a arm64 run "$k" make -C "$KDIR" \
 			M="${dir#"$KROOT"}" ARCH=arm64 CROSS_COMPILE=$cross \
 			FAULT_INJECT=1 modules
 		mkdir -p "$out/$k/module"
@@ -287,7 +287,7 @@ build_tests() {
 	local ksft t=$out/tests
 	local cc=("CC=${cross}gcc" "AR=${cross}ar" "CROSS_COMPILE=$cross")
 
-	ksft=$(scripts/ksrc)/tools/testing/selftests
+	ksft=$(scripts/ksrc.sh)/tools/testing/selftests
 	rm -rf "$t"
 	mkdir -p "$t"
 	quiet make -C "$src/lib" "${cc[@]}" libsockcancel.a \
@@ -305,7 +305,7 @@ build_tests() {
 	echo "${STRESS_SECONDS:-10}" > "$t/stress.seconds"
 }
 
-# ---- 4. the VM: scripts/vm, for arm64 ----
+# ---- 4. the VM: scripts/vm.sh, for arm64 ----
 
 run_vm() {
 	local k=$1 dir=$out/$1 p opts=()
@@ -313,7 +313,7 @@ run_vm() {
 	for p in ${params[@]+"${params[@]}"}; do
 		opts+=(-p "$p")
 	done
-	"$src/scripts/vm" -a arm64 -b "$cache/busybox/bin/busybox" \
+	"$src/scripts/vm.sh" -a arm64 -b "$cache/busybox/bin/busybox" \
 		-k "$VMLINUZ" -m "$dir/module/sockcancel.ko" \
 		-t "${payload:-$out/tests}" \
 		-T "$timeout_s" ${opts[@]+"${opts[@]}"} "$dir"

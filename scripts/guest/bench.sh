@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark (make bench), run by scripts/guest/init with the module
+# The benchmark (make bench), run by scripts/guest/init.sh with the module
 # loaded: every sockbench phase in this one boot, "R ..." result lines and
 # "@@ phase NAME UPTIME" stamps for bench/report.py, and one TAP result per
-# phase. Parameters: /params (written by scripts/bench-vm). Leaves the
-# module loaded. Without /sockcancel.ko (scripts/vm -m none: the in-kernel
+# phase. Parameters: /params (written by scripts/bench-vm.sh). Leaves the
+# module loaded. Without /sockcancel.ko (scripts/vm.sh -m none: the in-kernel
 # series' kernel or the same kernel without it, make bench KERNEL=upstream)
 # nothing is loaded and each hot-path round runs once, module=0.
 SAMPLES=2000

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check on the debug kernels: Debian's linux-source-6.1 built by
-# scripts/debug-kernel (cached outside the repo) in two variants,
+# scripts/debug-kernel.sh (cached outside the repo) in two variants,
 #   kasan  KASAN, lockdep, kmemleak, debug objects, list debugging,
 #          atomic-sleep checks and panic on oops
 #   kcsan  KCSAN, the data race detector, with the same checkers but
@@ -146,7 +146,7 @@ counted() {
 run_variant() {
 	local variant=$1 tree kernel out judge=()
 
-	tree=$(scripts/debug-kernel "$variant") || return 1
+	tree=$(scripts/debug-kernel.sh "$variant") || return 1
 	kernel=$tree/arch/x86/boot/bzImage
 	out=$SC_ROOT/build/debug/$variant
 	rm -rf "$out"
@@ -184,7 +184,7 @@ run_variant() {
 	esac
 	echo "[$variant 3/4] booting the debug kernel and running the selftests"
 	local rc=0
-	scripts/vm -k "$kernel" -m "$out/mod/sockcancel.ko" -t "$out/tests" \
+	scripts/vm.sh -k "$kernel" -m "$out/mod/sockcancel.ko" -t "$out/tests" \
 		-T "${VM_TIMEOUT:-5400}" "${judge[@]}" "$out" || rc=1
 	if [ "$variant" = kcsan ]; then
 		echo "[$variant 4/4] judging KCSAN's reports"
@@ -195,13 +195,13 @@ run_variant() {
 
 step() { echo "[$1] $2"; }
 step deps "dependencies and the kselftest harness"
-scripts/deps
-scripts/ksrc >/dev/null
+scripts/deps.sh
+scripts/ksrc.sh >/dev/null
 
 summary=() rc=0
 for v in "${variants[@]}"; do
 	if [ $if_cached = 1 ] && [ ! -f "$(debug_tree "$v")/.sockcancel-complete" ]; then
-		echo "check-debug: no $v debug kernel in $SC_CACHE (scripts/debug-kernel $v builds it); skipped"
+		echo "check-debug: no $v debug kernel in $SC_CACHE (scripts/debug-kernel.sh $v builds it); skipped"
 		summary+=("$v: skipped (not built)")
 		continue
 	fi

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The soak (scripts/soak), run by scripts/guest/init with the module
+# The soak (scripts/soak.sh), run by scripts/guest/init.sh with the module
 # loaded and KMEMLEAK=1: /tests/stress_test for as long as its
 # stress.seconds says, its output passed through; at each of its progress
 # lines (stress.report_s) the module's memory is sampled and one line

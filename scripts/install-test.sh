@@ -4,7 +4,7 @@
 # make uninstall removes every one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kver=$(scripts/kver)
+kver=$(scripts/kver.sh)
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build a debug kernel from Debian's linux-source-6.1 for scripts/check-debug
-# and scripts/soak: tinyconfig, plus what the module and the selftests need,
+# Build a debug kernel from Debian's linux-source-6.1 for scripts/check-debug.sh
+# and scripts/soak.sh: tinyconfig, plus what the module and the selftests need,
 # plus the kernel's own checkers. Two variants, since KCSAN excludes KASAN:
 #   kasan  (default) KASAN, lockdep, kmemleak, debug objects, list
 #          debugging, atomic-sleep checks, panic on oops

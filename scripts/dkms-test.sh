@@ -6,11 +6,11 @@
 # what it added.
 #
 # usage: dkms-test [KERNEL]
-#   6.1 (default)  the machine's Debian 12 kernel (scripts/kver) and its
+#   6.1 (default)  the machine's Debian 12 kernel (scripts/kver.sh) and its
 #                  installed headers, with Debian 12's dkms
 #   KVER           another kernel whose headers are in /lib/modules/KVER
 #   6.12, 7.3      a Debian 13 kernel: Debian 13's dkms, run in the trixie
-#                  build root of scripts/kernels where its headers are
+#                  build root of scripts/kernels.sh where its headers are
 #                  unpacked at their installed paths
 #
 # The tree added is a clean copy of what dkms.conf needs (dkms.conf, Kbuild,
@@ -40,14 +40,14 @@ install_dkms='command -v dkms >/dev/null || {
 
 if [ "$target" = 6.1 ] || [ -d "/lib/modules/$target/build" ]; then
 	kver=$target
-	[ "$kver" = 6.1 ] && kver=$(scripts/kver)
+	[ "$kver" = 6.1 ] && kver=$(scripts/kver.sh)
 	root=
 	run=()
 else
-	vars=$(scripts/kernels info "$target")
+	vars=$(scripts/kernels.sh info "$target")
 	kver=$(field KREL <<<"$vars")
 	root=$(field KROOT <<<"$vars")
-	run=(scripts/kernels run "$target")
+	run=(scripts/kernels.sh run "$target")
 fi
 [ -d "$root/lib/modules/$kver/build" ] ||
 	{ echo "dkms-test: no headers for $kver in $root/lib/modules/$kver/build" >&2; exit 1; }

@@ -5,7 +5,7 @@
 set -eu
 
 # gcc-12-multilib rather than the gcc-multilib metapackage, which conflicts
-# with gcc-aarch64-linux-gnu (scripts/arm64-check); gcc -m32 works with it.
+# with gcc-aarch64-linux-gnu (scripts/arm64-check.sh); gcc -m32 works with it.
 # apparmor: apparmor_parser compiles lsm_test's profile for the guests.
 # ccache for check-upstream's kernel builds; python3-ply and python3-git for
 # the 7.3 tree's checkpatch (spdxcheck.py).

@@ -10,5 +10,5 @@ for img in $(ls -1 /boot/vmlinuz-6.1.* 2>/dev/null | sort -rV); do
 		exit 0
 	fi
 done
-echo "kver: no 6.1 kernel with headers (run scripts/deps)" >&2
+echo "kver: no 6.1 kernel with headers (run scripts/deps.sh)" >&2
 exit 1
