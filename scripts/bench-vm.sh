@@ -80,7 +80,9 @@ copy_ss() {
 	done
 }
 # other work on the host shows up as noise: note it
-others() { pgrep -c -f qemu-system || true; }
+host() { echo "load $(cut -d' ' -f1-3 /proc/loadavg), $1$(( $(pgrep -c -f qemu-system || true) )) qemu running"; }
+# the host before the boot; the clock starts
+begin() { host_before=$(host "$(nproc) cores, "); start=$(date +%s); }
 rc=0
 case $arch in
 x86_64)
@@ -98,8 +100,7 @@ x86_64)
 	copy_ss "$out/bench/ss"
 	console=$out/console.log
 	log "booting $kver (TCG, 2 vCPUs, ${mem} MiB); console in $console"
-	host_before="load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(( $(others) )) qemu running"
-	start=$(date +%s)
+	begin
 	scripts/vm.sh "${params[@]}" -M "$mem" -T "$timeout_s" -t "$out/bench" \
 		"$out" || rc=$?
 	;;
@@ -121,8 +122,7 @@ arm64)
 	rm -rf "$src"
 	console=$out/arm64/$kernel/console.log
 	log "booting $kver through scripts/arm64-check.sh; console in $console"
-	host_before="load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(( $(others) )) qemu running"
-	start=$(date +%s)
+	begin
 	VM_TIMEOUT=$timeout_s scripts/arm64-check.sh -o "$out/arm64" \
 		-t "$out/bench" "${params[@]}" "$kernel" || rc=$?
 	;;
@@ -132,9 +132,7 @@ upstream)
 	log "building bench/sockbench"
 	quiet make -s -C bench sockbench
 	cp bench/sockbench "$out/bench/"
-	host_before="load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores,"
-	host_before="$host_before $(( $(others) )) qemu running"
-	start=$(date +%s)
+	begin
 	boots=()
 	i=0
 	for k in series base base series; do
@@ -159,8 +157,7 @@ upstream)
 	;;
 esac
 wall=$(( $(date +%s) - start ))
-host_after="load $(cut -d' ' -f1-3 /proc/loadavg),"
-host_after="$host_after $(( $(others) )) qemu running"
+host_after=$(host "")
 [ $rc -eq 0 ] || die "the run failed after ${wall}s; see $console"
 
 if [ "$arch" = upstream ]; then

@@ -28,15 +28,9 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 
-fuzz_calls=${FUZZ_CALLS:-1000000}
-unload_cycles=${UNLOAD_CYCLES:-1000}
-stress_seconds=${STRESS_SECONDS:-300}
-
 if_cached=0
-if [ "${1:-}" = --if-cached ]; then
-	if_cached=1
-	shift
-fi
+[ "${1:-}" != --if-cached ] || { if_cached=1; shift; }
+case ${1:-} in -*) usage ;; esac
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(kasan kcsan)
 for v in "${variants[@]}"; do
@@ -123,7 +117,7 @@ kcsan_reports() {
 		}
 		{ body = body "\n" $0 }
 		END { print "all " all + 0 }' "$1")
-	echo "check-debug: $(sed -n 's/^all //p' <<<"$found") KCSAN reports:" \
+	say "$(sed -n 's/^all //p' <<<"$found") KCSAN reports:" \
 	     "$(grep -c '^own ' <<<"$found") a racing access of the module's own," \
 	     "$(grep -c '^listed' <<<"$found") the kernel's as listed" \
 	     "($(grep -c '^listed-via ' <<<"$found") reached through a module call)," \
@@ -152,21 +146,17 @@ run_variant() {
 	rm -rf "$out"
 	mkdir -p "$out/tests"
 	echo "[$variant 1/4] building the module against $tree"
-	# a copy of the sources, so objects built for Debian's kernel are not mixed in
-	copy_module "$SC_ROOT" "$out/mod"
-	(quiet make -s -C "$tree" M="$out/mod" FAULT_INJECT=1 modules) ||
-		return 1
+	(module_build "$tree" "$out/mod" FAULT_INJECT=1) || return 1
 	if [ "$variant" = kcsan ] &&
 	   ! nm -u "$out/mod/sockcancel.ko" | grep -q ' __tsan_'; then
-		echo "check-debug: the module was built without KCSAN instrumentation"
+		say "the module was built without KCSAN instrumentation"
 		return 1
 	fi
 
 	echo "[$variant 2/4] building the tests (kselftests, library and command tests)"
 	(quiet make -s tests TESTS="$out/tests") || return 1
-	echo "$fuzz_calls" > "$out/tests/fuzz.calls"
-	echo "$unload_cycles" > "$out/tests/unload.cycles"
-	echo "$stress_seconds" > "$out/tests/stress.seconds"
+	test_counts "$out/tests" "${FUZZ_CALLS:-1000000}" \
+		"${UNLOAD_CYCLES:-1000}" "${STRESS_SECONDS:-300}"
 	# the checkers slow every round of sockcancel_close's race test:
 	# fewer rounds than the 1,000 of make check
 	echo 300 > "$out/tests/close.rounds"
@@ -193,15 +183,14 @@ run_variant() {
 	return $rc
 }
 
-step() { echo "[$1] $2"; }
-step deps "dependencies and the kselftest harness"
+echo "[deps] dependencies and the kselftest harness"
 scripts/deps.sh
 scripts/ksrc.sh >/dev/null
 
 summary=() rc=0
 for v in "${variants[@]}"; do
 	if [ $if_cached = 1 ] && [ ! -f "$(debug_tree "$v")/.sockcancel-complete" ]; then
-		echo "check-debug: no $v debug kernel in $SC_CACHE (scripts/debug-kernel.sh $v builds it); skipped"
+		say "no $v debug kernel in $SC_CACHE (scripts/debug-kernel.sh $v builds it); skipped"
 		summary+=("$v: skipped (not built)")
 		continue
 	fi
@@ -215,6 +204,6 @@ for v in "${variants[@]}"; do
 	fi
 done
 for s in "${summary[@]}"; do
-	echo "check-debug: $s"
+	say "$s"
 done
 exit $rc

@@ -57,8 +57,7 @@ while getopts ipcsb opt; do
 	c) checkpatch=1 ;;
 	s) suite=1 ;;
 	b) bench=1 ;;
-	*) sed -n '3,/^# shellcheck/{/^# shellcheck/d;s/^# \{0,1\}//;p}' "$0" >&2
-	   exit 2 ;;
+	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -66,6 +65,7 @@ out=$(realpath -m "${1:-build/upstream}")
 jobs=${SOCKCANCEL_JOBS:-2}
 
 cache=$SC_CACHE/upstream
+lock=$cache/.lock
 tree=$cache/linux-source-7.3
 objdir=$cache/build
 export CCACHE_DIR=$cache/ccache
@@ -73,7 +73,7 @@ fragment=$SC_ROOT/upstream/kernel.config
 mapfile -t patches < <(find "$SC_ROOT/upstream" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
 	! -name '0000-cover-letter.patch' | sort)
 [ ${#patches[@]} -gt 0 ] || die "no patches in upstream/"
-command -v ccache >/dev/null || die "ccache missing (apt-get install ccache)"
+need "apt-get install ccache" ccache
 
 # The pristine tree, once: linux-source-7.3 as a git repository.
 unpack() {
@@ -143,14 +143,7 @@ if [ "$if_cached" = 1 ] && ! compgen -G "$cache/*/bzImage" >/dev/null; then
 	exit 0
 fi
 deb=$(scripts/kernels.sh deb linux-source-7.3)
-with_tree_lock() {
-	mkdir -p "$cache"
-	(
-		flock 9
-		"$@"
-	) 9>"$cache/.lock"
-}
-with_tree_lock unpack "$deb"
+with_lock unpack "$deb"
 
 key=$(cat "${patches[@]}" "$fragment" selftests/config <(basename "$deb") |
 	sha256sum | cut -c1-16)
@@ -159,7 +152,7 @@ if [ "$if_cached" = 1 ] && [ ! -f "$image" ]; then
 	log "this series' kernel is not cached ($image): skipped"
 	exit 0
 fi
-mapfile -t commits < <(with_tree_lock commit_series)
+mapfile -t commits < <(with_lock commit_series)
 [ ${#commits[@]} -eq ${#patches[@]} ] || die "the series does not apply to linux-source-7.3"
 
 if [ "$checkpatch" = 1 ]; then
@@ -184,7 +177,7 @@ if [ "$per_patch" = 1 ]; then
 	} > upstream/build-log
 	for i in "${!commits[@]}"; do
 		p=$(basename "${patches[$i]}")
-		if secs=$(with_tree_lock build_at "${commits[$i]}"); then
+		if secs=$(with_lock build_at "${commits[$i]}"); then
 			echo "$p: ok (${secs} s)" | tee -a upstream/build-log >&2
 		else
 			echo "$p: FAILED" >> upstream/build-log
@@ -200,7 +193,7 @@ if [ -f "$image" ]; then
 	log "bzImage of this series is cached ($image)"
 else
 	log "building the patched kernel (nice -n 15, -j$jobs, ccache)"
-	secs=$(with_tree_lock build_at "${commits[-1]}") ||
+	secs=$(with_lock build_at "${commits[-1]}") ||
 		{ tail -30 "$out/make.log" >&2; die "the series does not build"; }
 	log "built in $secs s"
 	mkdir -p "$cache/$key"
@@ -215,7 +208,7 @@ if [ "$bench" = 1 ]; then
 		log "bzImage of the base tree is cached ($base_dir)"
 	else
 		log "building the same tree without the series (nice -n 15, -j$jobs, ccache)"
-		secs=$(with_tree_lock build_at base) ||
+		secs=$(with_lock build_at base) ||
 			{ tail -30 "$out/make.log" >&2; die "the base tree does not build"; }
 		log "built in $secs s"
 		mkdir -p "$base_dir"
@@ -232,7 +225,7 @@ fi
 log "building the series' kselftests"
 rm -rf "$out/tests"
 mkdir -p "$out/tests"
-with_tree_lock git -C "$tree" checkout -q -f --detach "${commits[-1]}"
+with_lock git -C "$tree" checkout -q -f --detach "${commits[-1]}"
 quiet make -C "$tree/tools/testing/selftests/pidfd" OUTPUT="$out/tests" \
 	LDFLAGS=-static "$out/tests/pidfd_socket_wait_test"
 # and the project's test of the module's known limits, which the series
@@ -251,7 +244,7 @@ scripts/vm.sh -k "$image" -m none -t "$out/tests" -T 600 \
 # The module built against the very objects of the image (the series
 # changes task_struct): the object directory is brought to the series.
 log "building the module against the patched kernel"
-secs=$(with_tree_lock build_at "${commits[-1]}") ||
+secs=$(with_lock build_at "${commits[-1]}") ||
 	{ tail -30 "$out/make.log" >&2; die "the series does not build"; }
 cmp -s "$objdir/arch/x86/boot/bzImage" "$image" ||
 	cp "$objdir/arch/x86/boot/bzImage" "$image"
@@ -259,13 +252,10 @@ quiet make -s -C "$tree" O="$objdir" CC="ccache gcc" modules_prepare
 # no modules of the kernel's own are built: vmlinux's symbols are all
 cp "$objdir/vmlinux.symvers" "$objdir/Module.symvers"
 rm -rf "$out/mod"
-copy_module "$SC_ROOT" "$out/mod"
-quiet make -s -C "$tree" O="$objdir" CC="ccache gcc" M="$out/mod" modules
+module_build "$tree" "$out/mod" O="$objdir" CC="ccache gcc"
 log "building the project's tests (make tests)"
 quiet make -s tests
-echo 100000 > build/tests/fuzz.calls
-echo 50 > build/tests/unload.cycles
-echo 10 > build/tests/stress.seconds
+test_counts build/tests 100000 50 10
 log "booting the patched kernel with the module, the project's suite"
 scripts/vm.sh -k "$image" -m "$out/mod/sockcancel.ko" -t build/tests \
 	-i 'RCU lockdep checking is enabled' "$out/vm-suite" || rc=1

@@ -16,7 +16,9 @@
 # architecture; a kernel named for one architecture only runs there.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu -o pipefail
+set -eu
+
+case ${1:-} in -*) usage ;; esac
 
 step() { echo "[$1/7] $2"; }
 
@@ -31,9 +33,7 @@ rm -rf build/tests
 quiet make -s tests
 # make check's share of the reliability tests; make fuzz and
 # scripts/check-debug.sh run the long counts.
-echo 100000 > build/tests/fuzz.calls
-echo 50 > build/tests/unload.cycles
-echo 10 > build/tests/stress.seconds
+test_counts build/tests 100000 50 10
 
 step 4 "checking the man pages, libsockcancel's ABI, make install, the DKMS build and the packages"
 quiet make -s man-check
@@ -107,9 +107,8 @@ if grep -qE '^[a-z0-9_]+: not ok |^FAIL: ' "$x86" "$arm"; then
 fi
 # each run's sum is its last line; the sum of both, last
 for f in "$x86" "$arm"; do
-	tail -n 1 "$f"
-done | awk -v rc=$rc '/^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ {
-		p += $1; f += $3; s += $5 }
-	END { if (rc && !f) f = 1
-	      printf "%d passed, %d failed, %d skipped\n", p, f, s }'
+	tally "$(tail -n 1 "$f")" || true
+done
+[ "$rc" = 0 ] || [ "$total_f" -gt 0 ] || total_f=1
+totals
 exit $rc

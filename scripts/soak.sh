@@ -44,8 +44,7 @@ out=$SC_ROOT/build/soak
 rm -rf "$out"
 mkdir -p "$out/tests"
 log "building the test build of the module against $tree"
-copy_module "$SC_ROOT" "$out/mod"
-quiet make -s -C "$tree" M="$out/mod" FAULT_INJECT=1 modules
+module_build "$tree" "$out/mod" FAULT_INJECT=1
 quiet make -s -C selftests KSFT_DIR="$ksft" OUTPUT="$out/tests" \
 	"$out/tests/stress_test"
 echo $((minutes * 60)) > "$out/tests/stress.seconds"

@@ -43,7 +43,7 @@ while getopts k:m:t:p:a:b:M:T:i:r: opt; do
 	T) timeout_s=$OPTARG ;;
 	i) judge+=(--ignore "$OPTARG") ;;
 	r) judge+=(--require "$OPTARG") ;;
-	*) sed -n '3,/^source/{/^source/d;s/^# \{0,1\}//;p}' "$0" >&2; exit 2 ;;
+	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
