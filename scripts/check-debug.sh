@@ -30,7 +30,6 @@ set -eu
 
 if_cached=0
 [ "${1:-}" != --if-cached ] || { if_cached=1; shift; }
-case ${1:-} in -*) usage ;; esac
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(kasan kcsan)
 for v in "${variants[@]}"; do

@@ -18,7 +18,6 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 
-case ${1:-} in -*) usage ;; esac
 read -ra kernels <<< "${*:-$(default_kernels x86_64)}"
 out=${OUT:-build/kernels}
 mkdir -p "$out"

@@ -23,28 +23,8 @@
 #        fragments and the source package), booted in turn by
 #        scripts/bench-vm.sh (BENCH_ARCH=upstream); results in
 #        bench/results/upstream/
-#
-# How:
-#   - linux-source-7.3 comes through the private trixie-backports apt
-#     configuration of scripts/kernels.sh (kernels deb); its tree is unpacked
-#     once into $SC_CACHE/upstream/linux-source-7.3 and made a git
-#     repository (tag base).
-#   - The series is applied patch by patch with git apply --cached into a
-#     scratch index (what git am does, without touching the work tree), one
-#     commit each; the work tree is then checked out at the commit to build,
-#     so only files that differ are rewritten and make rebuilds only those.
-#   - The config: x86_64_defconfig + kvm_guest.config + selftests/config +
-#     the pidfd kselftests' config + upstream/kernel.config (merge_config.sh). gcc through ccache ($SC_CACHE/upstream/ccache), in
-#     one object directory ($SC_CACHE/upstream/build), nice -n 15, -j2
-#     (SOCKCANCEL_JOBS).
-#   - The bzImage is kept in $SC_CACHE/upstream/<key>/ with key the sha256 of
-#     the series, the config fragments and the source package: a second run
-#     with the same series builds nothing.
-#   - The kselftests of the series (tools/testing/selftests/pidfd/
-#     pidfd_socket_wait_test) are built static from the patched tree, with
-#     the project's selftests/upstream_limits_test (the module's known
-#     limits, which the series passes), and run in the guest by scripts/vm.sh
-#     -m none (no module: the kernel has it).
+# How: Documentation/sockcancel-upstream.rst. SOCKCANCEL_JOBS: make -j
+# (default 2).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu
@@ -125,16 +105,24 @@ configure() {
 	make -s -C "$tree" O="$objdir" olddefconfig
 }
 
-# Check out COMMIT and build its bzImage; the time goes to stdout.
+# Check out COMMIT and build its bzImage, copied to IMAGE if named; the
+# time goes to stdout.
 build_at() {
-	local commit=$1 t0
+	local t0=$SECONDS
 
-	git -C "$tree" checkout -q -f --detach "$commit"
+	git -C "$tree" checkout -q -f --detach "$1"
 	configure
-	t0=$(date +%s)
 	nice -n 15 make -s -C "$tree" O="$objdir" -j"$jobs" CC="ccache gcc" \
 		bzImage >"$out/make.log" 2>&1 || return 1
-	echo $(($(date +%s) - t0))
+	[ -z "${2:-}" ] || install -D "$objdir/arch/x86/boot/bzImage" "$2"
+	echo $((SECONDS - t0))
+}
+
+# build WHAT COMMIT IMAGE: build_at with the lock held, or die
+build() {
+	secs=$(with_lock build_at "$2" "$3") ||
+		{ tail -30 "$out/make.log" >&2; die "$1 does not build"; }
+	log "built in $secs s"
 }
 
 mkdir -p "$out"
@@ -185,19 +173,14 @@ if [ "$per_patch" = 1 ]; then
 			die "$p does not build on its own"
 		fi
 	done
-	mkdir -p "$cache/$key"
-	cp "$objdir/arch/x86/boot/bzImage" "$image"
+	install -D "$objdir/arch/x86/boot/bzImage" "$image"
 fi
 
 if [ -f "$image" ]; then
 	log "bzImage of this series is cached ($image)"
 else
 	log "building the patched kernel (nice -n 15, -j$jobs, ccache)"
-	secs=$(with_lock build_at "${commits[-1]}") ||
-		{ tail -30 "$out/make.log" >&2; die "the series does not build"; }
-	log "built in $secs s"
-	mkdir -p "$cache/$key"
-	cp "$objdir/arch/x86/boot/bzImage" "$image"
+	build "the series" "${commits[-1]}" "$image"
 fi
 
 if [ "$bench" = 1 ]; then
@@ -208,11 +191,7 @@ if [ "$bench" = 1 ]; then
 		log "bzImage of the base tree is cached ($base_dir)"
 	else
 		log "building the same tree without the series (nice -n 15, -j$jobs, ccache)"
-		secs=$(with_lock build_at base) ||
-			{ tail -30 "$out/make.log" >&2; die "the base tree does not build"; }
-		log "built in $secs s"
-		mkdir -p "$base_dir"
-		cp "$objdir/arch/x86/boot/bzImage" "$base_dir/bzImage"
+		build "the base tree" base "$base_dir/bzImage"
 		echo "$secs" > "$base_dir/build-seconds"
 	fi
 	secs=$(cat "$base_dir/build-seconds" 2>/dev/null || echo '?')
@@ -244,10 +223,7 @@ scripts/vm.sh -k "$image" -m none -t "$out/tests" -T 600 \
 # The module built against the very objects of the image (the series
 # changes task_struct): the object directory is brought to the series.
 log "building the module against the patched kernel"
-secs=$(with_lock build_at "${commits[-1]}") ||
-	{ tail -30 "$out/make.log" >&2; die "the series does not build"; }
-cmp -s "$objdir/arch/x86/boot/bzImage" "$image" ||
-	cp "$objdir/arch/x86/boot/bzImage" "$image"
+build "the series" "${commits[-1]}" "$image"
 quiet make -s -C "$tree" O="$objdir" CC="ccache gcc" modules_prepare
 # no modules of the kernel's own are built: vmlinux's symbols are all
 cp "$objdir/vmlinux.symvers" "$objdir/Module.symvers"

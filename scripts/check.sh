@@ -18,7 +18,6 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 
-case ${1:-} in -*) usage ;; esac
 
 step() { echo "[$1/7] $2"; }
 

@@ -20,7 +20,6 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 
-case ${1:-} in -*) usage ;; esac
 out=${1:-build/deb}
 start=$SECONDS
 

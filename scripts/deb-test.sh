@@ -42,7 +42,6 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 
-case ${1:-} in -*) usage ;; esac
 read -ra kernels <<< "${*:-6.1}"
 out=${OUT:-build/deb-test}
 cache=$SC_CACHE/deb-test

@@ -19,7 +19,6 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 
-case ${1:-} in -*) usage ;; esac
 variant=${1:-kasan}
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 tree=$(debug_tree "$variant")

@@ -20,7 +20,6 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 
-case ${1:-} in -*) usage ;; esac
 target=${1:-6.1}
 start=$SECONDS
 version=$(version)

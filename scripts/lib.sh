@@ -18,12 +18,15 @@ log() { echo "$SC_NAME: $*" >&2; }
 die() { log "$*"; exit 1; }
 say() { echo "$SC_NAME: $*"; }
 
-# The script's header comment, its help; exits with status $1 (default 2).
+# The script's header comment, its help: on stdout for -h or --help (any
+# script), else on stderr with exit status 2.
 usage() {
 	awk 'NR > 2 { if (!/^#/ || /^# shellcheck/) exit; sub(/^# ?/, ""); print }' \
-		"$0" >&2
-	exit "${1:-2}"
+		"$0" >&"${1:-2}"
+	[ "${1:-2}" = 2 ] && exit 2
+	exit 0
 }
+case ${1:-} in -h|--help) usage 1 ;; esac
 
 need_root() { [ "$(id -u)" -eq 0 ] || die "run as root ($1)"; }
 
