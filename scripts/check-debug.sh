@@ -6,16 +6,11 @@
 #          atomic-sleep checks and panic on oops
 #   kcsan  KCSAN, the data race detector, with the same checkers but
 #          lockdep and kmemleak
-# For each: builds the module (the test build) against that tree and checks
-# that it is instrumented, boots it with the same busybox initramfs, runs
-# every selftest with the long counts below (kasan: scans kmemleak after the
-# module is removed), and judges the console as make check does: any failed
-# test, failed load or unload, or splat (oops, BUG, WARNING, KASAN, lockdep,
-# kmemleak's "unreferenced object", hung task) fails. On kcsan every data
-# race report is judged here (kcsan_reports): one where either racing
-# access is the module's own fails; one whose racing accesses are both the
-# kernel's, whether or not module code called into it, fails unless
-# listed below (core_races) with the reason it is the kernel's.
+# For each: the test build of the module against that tree (checked to be
+# instrumented), every selftest with the long counts below (kasan: a
+# kmemleak scan after the unload), judged as make check judges. On kcsan a
+# data race report fails if either racing access is the module's own, or
+# if it is the kernel's and not listed below (core_races) with the reason.
 #
 # usage: check-debug [--if-cached] [kasan|kcsan]...
 #   no variant   both, kasan first
@@ -143,7 +138,7 @@ run_variant() {
 	kernel=$tree/arch/x86/boot/bzImage
 	out=$SC_ROOT/build/debug/$variant
 	rm -rf "$out"
-	mkdir -p "$out/tests"
+	mkdir -p "$out"
 	echo "[$variant 1/4] building the module against $tree"
 	(module_build "$tree" "$out/mod" FAULT_INJECT=1) || return 1
 	if [ "$variant" = kcsan ] &&
@@ -153,9 +148,8 @@ run_variant() {
 	fi
 
 	echo "[$variant 2/4] building the tests (kselftests, library and command tests)"
-	(quiet make -s tests TESTS="$out/tests") || return 1
-	test_counts "$out/tests" "${FUZZ_CALLS:-1000000}" \
-		"${UNLOAD_CYCLES:-1000}" "${STRESS_SECONDS:-300}"
+	(make_tests "$out/tests" "${FUZZ_CALLS:-1000000}" \
+		"${UNLOAD_CYCLES:-1000}" "${STRESS_SECONDS:-300}") || return 1
 	# the checkers slow every round of sockcancel_close's race test:
 	# fewer rounds than the 1,000 of make check
 	echo 300 > "$out/tests/close.rounds"

@@ -28,8 +28,7 @@ if [ -z "${TESTDIR:-}" ]; then
 	log "installing dependencies, building the tests"
 	scripts/deps.sh
 	scripts/ksrc.sh >/dev/null
-	rm -rf "$out/tests"
-	quiet make -s tests KVER="$(scripts/kver.sh)" TESTS="$out/tests"
+	make_tests "$out/tests"
 	TESTDIR=$out/tests
 fi
 

@@ -230,8 +230,7 @@ cp "$objdir/vmlinux.symvers" "$objdir/Module.symvers"
 rm -rf "$out/mod"
 module_build "$tree" "$out/mod" O="$objdir" CC="ccache gcc"
 log "building the project's tests (make tests)"
-quiet make -s tests
-test_counts build/tests 100000 50 10
+make_tests build/tests 100000 50 10
 log "booting the patched kernel with the module, the project's suite"
 scripts/vm.sh -k "$image" -m "$out/mod/sockcancel.ko" -t build/tests \
 	-i 'RCU lockdep checking is enabled' "$out/vm-suite" || rc=1

@@ -28,11 +28,9 @@ step 2 "taking the kselftest harness from linux-source-6.1"
 scripts/ksrc.sh >/dev/null
 
 step 3 "building libsockcancel, the sockcancel command and the tests"
-rm -rf build/tests
-quiet make -s tests
 # make check's share of the reliability tests; make fuzz and
 # scripts/check-debug.sh run the long counts.
-test_counts build/tests 100000 50 10
+make_tests build/tests 100000 50 10
 
 step 4 "checking the man pages, libsockcancel's ABI, make install, the DKMS build and the packages"
 quiet make -s man-check

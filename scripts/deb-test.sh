@@ -79,9 +79,7 @@ if [ -z "${TESTDIR:-}" ]; then
 	say "building the test programs (make tests)"
 	scripts/deps.sh >/dev/null
 	scripts/ksrc.sh >/dev/null
-	rm -rf "$out/tests"
-	logged "$out/tests.log" make -s tests KVER="$(scripts/kver.sh)" \
-		TESTS="$out/tests" || die "make tests failed"
+	make_tests "$out/tests"
 	TESTDIR=$out/tests
 fi
 ksft=$(scripts/ksrc.sh)/tools/testing/selftests

@@ -249,6 +249,14 @@ test_counts() {
 	echo "$4" > "$1/stress.seconds"
 }
 
+# make_tests DIR [FUZZ UNLOAD STRESS]: the test programs (make tests) in
+# DIR, with these counts if given.
+make_tests() {
+	rm -rf "$1"
+	quiet make -s tests KVER="$(scripts/kver.sh)" TESTS="$(realpath -m "$1")"
+	[ $# -lt 4 ] || test_counts "$@"
+}
+
 # tally LINE: add a run's "N passed, N failed, N skipped" to the totals;
 # fails on another line. totals prints their sum.
 total_p=0 total_f=0 total_s=0
