@@ -20,15 +20,18 @@ ONLY="mempending enoent latency xproc scale csock hotpath memthreads psscale"
 want() { case " $ONLY " in *" $1 "*) return 0;; esac; return 1; }
 n=0 failed=0
 # one phase: a TAP result of its own
-B() {
+T() {
 	n=$((n + 1))
-	if /tests/sockbench "$@"; then
-		echo "ok $n sockbench $*"
+	p=$1
+	shift
+	if "/tests/$p" "$@"; then
+		echo "ok $n $p $*"
 	else
-		echo "not ok $n sockbench $*"
+		echo "not ok $n $p $*"
 		failed=1
 	fi
 }
+B() { T sockbench "$@"; }
 
 loaded=1 nomod=0
 [ -f /sockcancel.ko ] || { loaded=0 nomod=1; }
@@ -93,13 +96,7 @@ if load; then
 	# blocked threads (bench/psbench)
 	want psscale && for proto in tcp unix; do
 		stamp "psscale proto=$proto"
-		n=$((n + 1))
-		if /tests/psbench $proto $PS_COUNTS $PS_RUNS; then
-			echo "ok $n psbench $proto $PS_COUNTS $PS_RUNS"
-		else
-			echo "not ok $n psbench $proto $PS_COUNTS $PS_RUNS"
-			failed=1
-		fi
+		T psbench $proto $PS_COUNTS $PS_RUNS
 	done
 fi
 stamp "done"
