@@ -96,49 +96,13 @@ fetch_python() {
 	echo "$debs" > "$cache/python/.debs"
 }
 
-# Sets KREL VMLINUZ KROOT KDIR for kernel $1 (fetched if needed). The
-# "bookworm" kernel is built with the machine's amd64 kbuild of the same
-# version; the trixie ones in scripts/kernels.sh's build root.
-arm_kernel_info() {
-	local krel root
-
-	[ "$(kernel_source arm64 "$1")" = bookworm ] || {
-		kernel_info -a arm64 "$1" || die "scripts/kernels.sh -a arm64 info $1 failed"
-		return
-	}
-	krel=$(scripts/kver.sh)
-	krel=${krel%-amd64}-arm64
-	debs "linux-headers-$krel:arm64" "linux-image-$krel-unsigned:arm64" >/dev/null
-	[ "$(dpkg-deb -f "$(deb "linux-headers-$krel")" Version)" = \
-	  "$(dpkg-query -W -f='${Version}' linux-kbuild-6.1)" ] ||
-		die "linux-headers-$krel:arm64 and linux-kbuild-6.1 differ in version (apt-get upgrade)"
-	[ -f "$cache/$krel/vmlinuz" ] ||
-		deb_vmlinuz "$(deb "linux-image-$krel-unsigned")" "$cache/$krel/vmlinuz"
-	root=$cache/6.1-root
-	if [ ! -f "$root/.complete-$krel" ]; then
-		rm -rf "$root"
-		dpkg-deb -x "$(deb "linux-headers-$krel")" "$root"
-		# the headers link scripts/ and tools/ to ../../lib/linux-kbuild-6.1
-		mkdir -p "$root/usr/lib"
-		ln -sfn /usr/lib/linux-kbuild-6.1 "$root/usr/lib/linux-kbuild-6.1"
-		touch "$root/.complete-$krel"
-	fi
-	KREL=$krel VMLINUZ=$cache/$krel/vmlinuz KROOT=/
-	KDIR=$root/usr/src/linux-headers-$krel
-}
-
+# The module of the copy, FAULT_INJECT=1, for kernel $1
 build_module() {
-	local k=$1 dir=$out/$1/module
+	local dir=$out/$1/module
 
-	if [ "$KROOT" = / ]; then
-		copy_module "$src" "$dir"
-		quiet make -C "$KDIR" M="$dir" ARCH=arm64 CROSS_COMPILE=$cross \
-			FAULT_INJECT=1 modules
-	else
-		quiet "$src/scripts/kernels.sh" -a arm64 build "$k" "$dir" FAULT_INJECT=1
-	fi
-	modinfo -F vermagic "$dir/sockcancel.ko" | grep -q "^$KREL " ||
-		die "$k: the module's vermagic is not $KREL"
+	quiet "$src/scripts/kernels.sh" -a arm64 build "$1" "$dir" FAULT_INJECT=1
+	modinfo -F vermagic "$dir/sockcancel.ko" | grep -q "^${KRELS[$1]} " ||
+		die "$1: the module's vermagic is not ${KRELS[$1]}"
 }
 
 build_tests() {
@@ -171,10 +135,10 @@ apt_install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm \
 say "fetching Debian's arm64 kernels and busybox into $cache"
 fetch_busybox
 [ -n "$payload" ] || fetch_python
-declare -A KRELS KDIRS KROOTS IMAGES
+declare -A KRELS IMAGES
 for k in "${kernels[@]}"; do
-	arm_kernel_info "$k"
-	KRELS[$k]=$KREL KDIRS[$k]=$KDIR KROOTS[$k]=$KROOT IMAGES[$k]=$VMLINUZ
+	kernel_info -a arm64 "$k" || die "scripts/kernels.sh -a arm64 info $k failed"
+	KRELS[$k]=$KREL IMAGES[$k]=$VMLINUZ
 done
 
 say "building the module (FAULT_INJECT=1) and the tests in $out/src"
@@ -187,7 +151,6 @@ if [ -n "$patch" ]; then
 fi
 [ -n "$payload" ] || build_tests
 for k in "${kernels[@]}"; do
-	KREL=${KRELS[$k]} KDIR=${KDIRS[$k]} KROOT=${KROOTS[$k]}
 	build_module "$k"
 done
 

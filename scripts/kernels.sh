@@ -28,9 +28,9 @@
 # series (6.1 is the machine's own x86-64 kernel, scripts/kver.sh; a trixie
 # series the newest Debian trixie/trixie-backports build of it), with a
 # flavour after a dash (7.3-rt: Debian's PREEMPT_RT build), or an exact
-# release such as 6.12.117+deb13-amd64. arm64's "bookworm" kernel is
-# scripts/arm64-check.sh's own. How and why (a private apt configuration,
-# a trixie build root): Documentation/testing.rst.
+# release such as 6.12.117+deb13-amd64. How and why (a private apt
+# configuration, a trixie build root, the machine's apt and kbuild for
+# arm64's "bookworm" kernel): Documentation/testing.rst.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu
@@ -153,16 +153,46 @@ fetch() {
 	fi
 }
 
+# The "bookworm" kernel: Debian 12's build of the machine's own ABI for
+# ARCH, fetched with the machine's apt into $SC_CACHE/arm64 and built
+# with the machine's (amd64) kbuild, which must be of the same version.
+# Sets krel and broot.
+bookworm() {
+	local debs=$SC_CACHE/arm64/debs
+
+	broot=$SC_CACHE/arm64/6.1-root
+	krel=$(scripts/kver.sh)
+	krel=${krel%-amd64}-$darch
+	fetch_debs "$debs" apt-get "linux-headers-$krel:$darch" \
+		"linux-image-$krel-unsigned:$darch" >/dev/null
+	[ "$(dpkg-deb -f "$(deb_of "$debs" "linux-headers-$krel")" Version)" = \
+	  "$(dpkg-query -W -f='${Version}' linux-kbuild-6.1)" ] ||
+		die "linux-headers-$krel:$darch and linux-kbuild-6.1 differ in version (apt-get upgrade)"
+	[ -f "$SC_CACHE/arm64/$krel/vmlinuz" ] ||
+		deb_vmlinuz "$(deb_of "$debs" "linux-image-$krel-unsigned")" \
+			"$SC_CACHE/arm64/$krel/vmlinuz"
+	if [ ! -f "$broot/.complete-$krel" ]; then
+		rm -rf "$broot"
+		dpkg-deb -x "$(deb_of "$debs" "linux-headers-$krel")" "$broot"
+		# the headers link scripts/ and tools/ to ../../lib/linux-kbuild-6.1
+		mkdir -p "$broot/usr/lib"
+		ln -sfn /usr/lib/linux-kbuild-6.1 "$broot/usr/lib/linux-kbuild-6.1"
+		touch "$broot/.complete-$krel"
+	fi
+}
+
 # KEY=VALUE lines describing KERNEL (fetched if needed).
 info() {
-	local want=$1 krel
+	local want=$1 krel broot
 
 	case $(kernel_source "$arch" "$want") in
 	host)
 		krel=$(scripts/kver.sh)
 		set -- "/boot/vmlinuz-$krel" / "/lib/modules/$krel/build" ;;
 	bookworm)
-		die "$want ($arch) comes from the machine's apt: scripts/arm64-check.sh fetches it" ;;
+		bookworm
+		set -- "$SC_CACHE/arm64/$krel/vmlinuz" / \
+			"$broot/usr/src/linux-headers-$krel" "$cross" ;;
 	*)
 		krel=$(with_lock resolve "$want")
 		with_lock fetch "$krel"
