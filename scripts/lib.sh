@@ -89,10 +89,12 @@ apt_install() {
 	need_root "to install $missing"
 	log "installing: $missing"
 	export DEBIAN_FRONTEND=noninteractive
+	set -- -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends
 	# shellcheck disable=SC2086 # a list of packages
-	quiet apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends $missing ||
-		{ quiet apt-get update -qq &&
-		  quiet apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends $missing; }
+	apt-get install "$@" $missing >/dev/null 2>&1 || {
+		quiet apt-get update -qq
+		quiet apt-get install "$@" $missing
+	}
 }
 
 # The Debian mirror the machine uses for its own release
