@@ -18,7 +18,6 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 
-
 step() { echo "[$1/7] $2"; }
 
 step 1 "installing dependencies"
