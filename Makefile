@@ -6,25 +6,25 @@
 #                 every test program
 # make check      the test command: install deps, build, boot VMs, run all
 #                 tests against the module on every kernel of
-#                 scripts/kernels.list (KERNEL=6.1 for one; scripts/check)
+#                 scripts/kernels.list (KERNEL=6.1 for one; scripts/check.sh)
 # make lint       checkpatch --strict, sparse and a W=1 -Werror build
 # make abi-check  libsockcancel.so.0 against the ABI of the last release
 #                 (lib/abi, abidiff); make abi-update records it anew
 # make check-upstream
 #                 the in-kernel patch series (upstream/) on Debian's 7.3
 #                 source: built, booted, its kselftests run (not in make check;
-#                 scripts/check-upstream)
+#                 scripts/check-upstream.sh)
 # make check-debug
 #                 the suite with long counts on the KASAN and KCSAN debug
-#                 kernels (VARIANT=kasan|kcsan for one; scripts/check-debug)
+#                 kernels (VARIANT=kasan|kcsan for one; scripts/check-debug.sh)
 # make soak       the stress test for SOAK_MINUTES (120) on the KASAN debug
-#                 kernel, a line per SOAK_EVERY (10) minutes (scripts/soak)
+#                 kernel, a line per SOAK_EVERY (10) minutes (scripts/soak.sh)
 # make install    DESTDIR/PREFIX aware; make uninstall removes it again
 # make clean
 
-KVER ?= $(shell scripts/kver 2>/dev/null)
+KVER ?= $(shell scripts/kver.sh 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
-KSRC = $(shell scripts/ksrc 2>/dev/null)
+KSRC = $(shell scripts/ksrc.sh 2>/dev/null)
 KSFT_DIR = $(KSRC)/tools/testing/selftests
 TESTS = $(CURDIR)/build/tests
 
@@ -42,7 +42,7 @@ all: module lib cli tests examples
 
 # On a new machine: the headers, the compilers and the kselftest harness.
 deps:
-	scripts/deps
+	scripts/deps.sh
 
 prepared:
 	@test -d $(KDIR) || { echo "make: no kernel headers at $(KDIR): run 'make deps' first (or give KDIR=)" >&2; exit 1; }
@@ -78,7 +78,7 @@ tests: prepared lib cli
 	$(MAKE) -C bench
 
 check:
-	scripts/check
+	scripts/check.sh
 
 # libsockcancel's ABI against lib/abi/libsockcancel.so.0.abi (abidiff);
 # abi-update rewrites that record, deliberately, at a release
@@ -89,32 +89,32 @@ abi-update: lib
 	$(MAKE) -C lib abi-update
 
 check-upstream:
-	scripts/check-upstream
+	scripts/check-upstream.sh
 
 dkms-test:
-	scripts/dkms-test
+	scripts/dkms-test.sh
 
 # the Debian packages, built in a clean copy of the tree (build/deb)
 deb:
-	scripts/deb-build
+	scripts/deb-build.sh
 
 # install the packages into a debootstrap root, boot the DKMS-built module
 deb-test:
-	scripts/deb-test
+	scripts/deb-test.sh
 
 .PHONY: deb deb-test
 
 demo:
-	scripts/demo
+	scripts/demo.sh
 
 # make bench ARCH=arm64: the latency table on Debian's arm64 6.1 kernel;
 # make bench KERNEL=upstream: the in-kernel series' kernel against the same
-# 7.3 tree without it (scripts/check-upstream -b, bench/results/upstream)
+# 7.3 tree without it (scripts/check-upstream.sh -b, bench/results/upstream)
 bench:
 ifeq ($(KERNEL)$(ARCH),upstream)
-	scripts/check-upstream -b
+	scripts/check-upstream.sh -b
 else
-	BENCH_ARCH=$(if $(filter arm64,$(ARCH)),arm64,x86_64) scripts/bench-vm
+	BENCH_ARCH=$(if $(filter arm64,$(ARCH)),arm64,x86_64) scripts/bench-vm.sh
 endif
 
 # 1,000,000 random ioctls in one VM (make check runs 100,000)
@@ -122,21 +122,21 @@ fuzz: module tests
 	rm -rf build/fuzz && mkdir -p build/fuzz/tests
 	cp build/tests/fuzz_test build/fuzz/tests/
 	echo 1000000 > build/fuzz/tests/fuzz.calls
-	scripts/vm -k /boot/vmlinuz-$(KVER) -m sockcancel.ko -t build/fuzz/tests \
+	scripts/vm.sh -k /boot/vmlinuz-$(KVER) -m sockcancel.ko -t build/fuzz/tests \
 		-T 3600 build/fuzz
 
 # the whole suite with long counts on the debug kernels, KASAN (lockdep,
 # kmemleak) and KCSAN; VARIANT=kasan or VARIANT=kcsan runs one
 check-debug:
-	scripts/check-debug $(VARIANT)
+	scripts/check-debug.sh $(VARIANT)
 
 # the stress test for SOAK_MINUTES (default 120) on the KASAN debug kernel,
 # the module's memory sampled every SOAK_EVERY (10) minutes
 soak:
-	scripts/soak
+	scripts/soak.sh
 
 lint:
-	scripts/lint $(KDIR)
+	scripts/lint.sh $(KDIR)
 
 man-check:
 	$(MAKE) -C Documentation/man check

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared helpers of the sockcancel benchmarks: clocks, futexes, CPU pinning,
- * statistics, and the "R key=value ..." result lines that scripts/bench-vm
+ * statistics, and the "R key=value ..." result lines that scripts/bench-vm.sh
  * parses from the guest console. What the tests use too (the device,
  * socket pairs, the syscall watch on procfs) is the test toolkit's.
  */

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Latency distributions (CDF) of every cancel method, one panel per blocking
-# call. Run by scripts/bench-vm: gnuplot -e "datadir='bench/results'" latency.gp
+# call. Run by scripts/bench-vm.sh: gnuplot -e "datadir='bench/results'" latency.gp
 if (!exists("datadir")) datadir = "bench/results"
 set terminal pngcairo size 1500,900 font ",10" noenhanced
 set output datadir."/latency.png"

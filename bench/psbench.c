@@ -22,7 +22,7 @@
  *
  * The commands: /tests/sockcancel ps; /tests/ss/ss -tanp or -xanp (Debian's
  * ss, run by the dynamic loader beside it with --library-path /tests/ss,
- * as scripts/bench-vm copies it). ss lists every socket of the kind (for
+ * as scripts/bench-vm.sh copies it). ss lists every socket of the kind (for
  * TCP both ends of each connection, the listener, and what earlier counts
  * left in TIME-WAIT), sockcancel ps every blocked thread. (Debian's busybox
  * netstat has no -p, so it is not a comparison.)

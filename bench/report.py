@@ -517,7 +517,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('log')
     p.add_argument('outdir')
-    p.add_argument('--command', default='scripts/bench-vm')
+    p.add_argument('--command', default='scripts/bench-vm.sh')
     p.add_argument('--kernel', default='?')
     p.add_argument('--wall', default='?')
     p.add_argument('--samples', default='?')

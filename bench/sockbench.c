@@ -2,7 +2,7 @@
 /*
  * sockbench: the sockcancel benchmarks, run inside the test VM by
  * scripts/bench-guest-init. Each subcommand prints "R <section> key=value"
- * lines that scripts/bench-vm turns into bench/results/latest.{md,json}.
+ * lines that scripts/bench-vm.sh turns into bench/results/latest.{md,json}.
  *
  *   latency N        cancel latency, every target x every method, N samples
  *                    each, interleaved sample by sample

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The report of make bench KERNEL=upstream (scripts/bench-vm with
+"""The report of make bench KERNEL=upstream (scripts/bench-vm.sh with
 BENCH_ARCH=upstream): the consoles of the boots of the in-kernel series'
 kernel and of the same tree without it, turned into RESULTS_DIR/latest.md
 and latest.json.

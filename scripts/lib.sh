@@ -1,39 +1,46 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2034 # the variables are for the sourcing script
 # What the scripts share; sourced, never run. Sets the tree's root as the
-# working directory and defines:
-#
-#   SC_CACHE            the cache outside the repo (Debian kernels, build
-#                       roots, the debug kernel, the harness): $SOCKCANCEL_CACHE,
-#                       else $XDG_CACHE_HOME/sockcancel, else ~/.cache/sockcancel
-#   SC_NAME             the running script's name, the prefix of its messages
-#   log MSG / die MSG   a message on stderr (die exits 1)
-#   quiet CMD...        run CMD; show its output only if it fails (then exit 1)
-#   copy_module SRC DIR the module's sources (Kbuild, module/, uapi/) from the
-#                       tree SRC into DIR, without objects: a clean place
-#                       to build it for one kernel
-#   kernel_list [ARCH]  the supported kernels, one "NAME ARCH SOURCE [RUN]"
-#                       line each, from scripts/kernels.list
-#   default_kernels ARCH  the names of ARCH's kernels make check runs when
-#                       none is named (RUN is not "asked")
-#   field KEY           the value of KEY in KEY=VALUE lines on stdin (what
-#                       scripts/kernels info prints)
-#   debug_tree VARIANT  the source tree of the debug kernel VARIANT (kasan,
-#                       kcsan) that scripts/debug-kernel builds in the cache;
-#                       it is complete when it holds .sockcancel-complete
-#   KASAN_VM            scripts/vm's options for the KASAN debug kernel
-#                       (check-debug, soak): kmemleak's scan after the unload,
-#                       how that kernel stops, the checkers it must announce
+# working directory. SC_CACHE is the cache outside the repo (Debian kernels,
+# build roots, debug kernels, the harness): $SOCKCANCEL_CACHE, else
+# $XDG_CACHE_HOME/sockcancel, else ~/.cache/sockcancel. SC_NAME, the
+# running script's name, prefixes its messages.
 set -o pipefail
 
 SC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SC_CACHE=${SOCKCANCEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockcancel}
-SC_NAME=$(basename "$0")
+SC_NAME=$(basename "$0" .sh)
+DEB_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 cd "$SC_ROOT" || exit 1
 
+# Messages: log and die on stderr (die exits 1), say on stdout.
 log() { echo "$SC_NAME: $*" >&2; }
 die() { log "$*"; exit 1; }
+say() { echo "$SC_NAME: $*"; }
 
+# The script's header comment, its help: on stdout for -h or --help (any
+# script), else on stderr with exit status 2.
+usage() {
+	awk 'NR > 2 { if (!/^#/ || /^# shellcheck/) exit; sub(/^# ?/, ""); print }' \
+		"$0" >&"${1:-2}"
+	[ "${1:-2}" = 2 ] && exit 2
+	exit 0
+}
+case ${1:-} in -h|--help) usage 1 ;; esac
+
+need_root() { [ "$(id -u)" -eq 0 ] || die "run as root ($1)"; }
+
+# need HINT TOOL...: each TOOL is a command, else die naming HINT.
+need() {
+	local hint=$1 t
+
+	shift
+	for t; do
+		command -v "$t" >/dev/null || die "$t missing ($hint)"
+	done
+}
+
+# Run CMD; show its output only if it fails (then exit 1).
 quiet() {
 	local out rc=0
 
@@ -44,23 +51,259 @@ quiet() {
 	[ "$rc" -eq 0 ] || exit 1
 }
 
+# logged LOG CMD...: CMD's output into LOG; on failure its end on stderr.
+logged() {
+	local log=$1
+
+	shift
+	"$@" >"$log" 2>&1 || { tail -n 30 "$log" >&2; return 1; }
+}
+
+# Run CMD with the lock $lock held (the script sets lock).
+with_lock() {
+	# shellcheck disable=SC2154 # set by the script
+	mkdir -p "$(dirname "$lock")"
+	(
+		flock 9
+		"$@"
+	) 9>"$lock"
+}
+
+# The Debian packages named that are not installed.
+missing_pkgs() {
+	local p
+
+	for p; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || echo "$p"
+	done
+}
+
+# Install the packages named that are missing (the lists updated if the
+# first try fails).
+apt_install() {
+	local missing
+
+	missing=$(missing_pkgs "$@" | tr '\n' ' ')
+	[ -n "$missing" ] || return 0
+	need_root "to install $missing"
+	log "installing: $missing"
+	export DEBIAN_FRONTEND=noninteractive
+	set -- -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends
+	# shellcheck disable=SC2086 # a list of packages
+	apt-get install "$@" $missing >/dev/null 2>&1 || {
+		quiet apt-get update -qq
+		quiet apt-get install "$@" $missing
+	}
+}
+
+# The Debian mirror the machine uses for its own release
+# (SOCKCANCEL_DEBIAN_MIRROR chooses another).
+mirror() {
+	local codename uri
+
+	if [ -n "${SOCKCANCEL_DEBIAN_MIRROR:-}" ]; then
+		echo "$SOCKCANCEL_DEBIAN_MIRROR"
+		return
+	fi
+	# shellcheck disable=SC1091
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	uri=$(apt_sources | awk -v c="$codename" '$1 == c {print $2; exit}')
+	[ -n "$uri" ] || die "no Debian mirror for '$codename' in the apt sources; set SOCKCANCEL_DEBIAN_MIRROR"
+	echo "${uri%/}"
+}
+
+# "SUITE URI" for each package list of the machine's apt sources.
+apt_sources() {
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
+	apt-get indextargets --no-release-info \
+		--format '$(RELEASE) $(REPO_URI)' 'Identifier: Packages' | sort -u
+}
+
+# fetch_debs DIR APT PKG...: a .deb of each PKG (PKG:ARCH too) in DIR,
+# downloaded with APT (apt-get, or a function taking its arguments) unless
+# there, the lists updated once if the mirror has moved on. Prints their
+# paths.
+fetch_debs() {
+	local dir=$1 apt=$2 p
+
+	shift 2
+	mkdir -p "$dir"
+	for p; do
+		[ -n "$(deb_of "$dir" "$p")" ] && continue
+		(cd "$dir" && "$apt" download "$p" >/dev/null 2>&1) ||
+			{ "$apt" update >/dev/null &&
+			  (cd "$dir" && "$apt" download "$p" >/dev/null); } ||
+			die "apt-get download $p failed"
+	done
+	for p; do
+		deb_of "$dir" "$p"
+	done
+}
+
+# The newest .deb of package $2 in directory $1 (PKG:ARCH is saved as
+# PKG_VERSION_ARCH.deb).
+deb_of() { find "$1" -maxdepth 1 -name "${2%%:*}_*.deb" | sort -V | tail -1; }
+
+# deb_vmlinuz DEB FILE: the kernel image packaged in DEB (its vmlinuz*,
+# wherever it is) as FILE.
+deb_vmlinuz() {
+	local x=$2.x f
+
+	rm -rf "$x"
+	mkdir -p "$x"
+	dpkg-deb --fsys-tarfile "$1" | tar -x -C "$x" --wildcards '*vmlinuz*'
+	f=$(find "$x" -type f -name 'vmlinuz*' | head -1)
+	[ -n "$f" ] || die "no vmlinuz in $1"
+	mv "$f" "$2"
+	rm -rf "$x"
+}
+
+# bootstrap SUITE ROOT LOG [OPTION...]: a minimal Debian root of SUITE
+# from the machine's mirror.
+bootstrap() {
+	local suite=$1 root=$2 log=$3
+
+	shift 3
+	rm -rf "$root"
+	logged "$log" debootstrap --variant=minbase --keyring="$DEB_KEYRING" \
+		"$@" "$suite" "$root" "$(mirror)" ||
+		die "debootstrap $suite failed (log: $log)"
+}
+
+# in_root ROOT CMD...: CMD in the Debian root ROOT, as root, in a private
+# mount namespace whose /proc (apt, objtool) vanishes with it.
+in_root() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive \
+		unshare --mount --propagation private -- /bin/sh -c \
+		'mount -t proc proc "$1/proc" && exec chroot "$@"' sh "$@"
+}
+
+# root_install ROOT PKG...: apt-get install in ROOT, its lists updated.
+root_install() {
+	local root=$1
+
+	shift
+	in_root "$root" apt-get update -qq &&
+		in_root "$root" apt-get install -y -qq -o Dpkg::Use-Pty=0 \
+			--no-install-recommends "$@"
+}
+
+# A copy of the tree's sources into DIR, no build products: in a git
+# checkout what git tracks and new files it does not ignore.
+copy_tree() {
+	mkdir -p "$1"
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' f; do
+				# not if deleted, not committed
+				if [ -e "$f" ] || [ -L "$f" ]; then
+					printf '%s\0' "$f"
+				fi
+			done | tar --null -T - -cf - | tar -x -C "$1"
+	else
+		tar --exclude=./.git --exclude=./build --exclude='*.o' \
+			--exclude='*.ko' --exclude='*.a' --exclude='*.so' \
+			--exclude='*.so.*' --exclude='*.cmd' --exclude='*.mod' \
+			--exclude='*.mod.c' --exclude=Module.symvers \
+			--exclude=modules.order --exclude=./cli/sockcancel \
+			--exclude=./cli/sockcancel-static \
+			--exclude=./lib/sockcancel.pc -cf - . | tar -x -C "$1"
+	fi
+}
+
+# copy_module SRC DIR: the module's sources (Kbuild, module/, uapi/) of
+# the tree SRC into DIR, without objects.
 copy_module() {
 	mkdir -p "$2"
 	cp -a "$1/Kbuild" "$1/module" "$1/uapi" "$2/"
 	rm -f "$2"/module/*.o "$2"/module/.*.cmd
 }
 
+# module_build KDIR DIR [MAKEARG...]: this tree's module built against
+# KDIR in DIR (DIR/sockcancel.ko).
+module_build() {
+	local kdir=$1 dir=$2
+
+	shift 2
+	copy_module "$SC_ROOT" "$dir"
+	quiet make -s -C "$kdir" M="$dir" "$@" modules
+}
+
+# The versions of dkms.conf, lib/Makefile and ($1) debian/changelog must
+# be one; prints it.
+version() {
+	local dkms lib
+
+	dkms=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+	lib=$(sed -n 's/^VERSION *= *//p' lib/Makefile)
+	[ "$dkms" = "$lib" ] && [ "${1:-$lib}" = "$lib" ] ||
+		die "versions differ: dkms.conf $dkms, lib/Makefile $lib${1:+, debian/changelog $1}"
+	echo "$lib"
+}
+
+# test_counts DIR FUZZ UNLOAD STRESS: the reliability tests' counts.
+test_counts() {
+	echo "$2" > "$1/fuzz.calls"
+	echo "$3" > "$1/unload.cycles"
+	echo "$4" > "$1/stress.seconds"
+}
+
+# make_tests DIR [FUZZ UNLOAD STRESS]: the test programs (make tests) in
+# DIR, with these counts if given.
+make_tests() {
+	rm -rf "$1"
+	quiet make -s tests KVER="$(scripts/kver.sh)" TESTS="$(realpath -m "$1")"
+	[ $# -lt 4 ] || test_counts "$@"
+}
+
+# tally LINE: add a run's "N passed, N failed, N skipped" to the totals;
+# fails on another line. totals prints their sum.
+total_p=0 total_f=0 total_s=0
+tally() {
+	[[ $1 =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]] ||
+		return 1
+	total_p=$((total_p + BASH_REMATCH[1]))
+	total_f=$((total_f + BASH_REMATCH[2]))
+	total_s=$((total_s + BASH_REMATCH[3]))
+}
+totals() { echo "$total_p passed, $total_f failed, $total_s skipped"; }
+
+# The supported kernels, "NAME ARCH SOURCE [RUN]" lines of
+# scripts/kernels.list (those of architecture $1 if given).
 kernel_list() {
 	awk -v a="${1:-}" '!/^#/ && NF >= 3 && (a == "" || $2 == a)' \
 		"$SC_ROOT/scripts/kernels.list"
 }
 
+# The names of $1's kernels make check runs when none is named.
 default_kernels() {
 	kernel_list "$1" | awk '$4 != "asked" {print $1}' | tr '\n' ' '
 }
 
+# SOURCE of kernel $2 of architecture $1.
+kernel_source() { kernel_list "$1" | awk -v k="$2" '$1 == k {print $3}'; }
+
+# The value of KEY in the KEY=VALUE lines on stdin.
 field() { sed -n "s/^$1=//p"; }
 
+# kernel_info [-a ARCH] KERNEL: KREL VMLINUZ KROOT KDIR of KERNEL, from
+# scripts/kernels.sh info (fetched if needed).
+kernel_info() {
+	local vars k v
+
+	vars=$(scripts/kernels.sh "${@:1:$#-1}" info "${!#}") || return 1
+	while IFS='=' read -r k v; do
+		case $k in
+		KREL|VMLINUZ|KROOT|KDIR) printf -v "$k" %s "$v" ;;
+		esac
+	done <<<"$vars"
+}
+
+# The source tree of debug kernel $1 (kasan, kcsan) that
+# scripts/debug-kernel.sh builds; complete when it holds .sockcancel-complete.
 debug_tree() {
 	case $1 in
 	kasan) echo "$SC_CACHE/debug-kernel/linux-source-6.1" ;;
@@ -69,8 +312,10 @@ debug_tree() {
 	esac
 }
 
-# This kernel halts on poweroff; one of its boot lines names lockdep
-# without reporting anything; the checkers must have been there.
+# scripts/vm.sh's options for the KASAN debug kernel (check-debug, soak):
+# kmemleak's scan after the unload; it halts on poweroff; one of its boot
+# lines names lockdep without reporting anything; the checkers must have
+# been there.
 KASAN_VM=(-p KMEMLEAK=1 -p "HALT=reboot -f"
 	-i 'RCU lockdep checking is enabled'
 	-r '^@@ kmemleak done' -r 'KernelAddressSanitizer initialized'

@@ -27,7 +27,7 @@
  * STRESS_SECONDS (default below) is overridden by a file "stress.seconds"
  * next to the binary, which is how check-debug runs it for longer. A file
  * "stress.report_s" asks for a progress line every that many seconds (the
- * soak, scripts/soak, samples the module's memory at each); none without.
+ * soak, scripts/soak.sh, samples the module's memory at each); none without.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -708,7 +708,7 @@ static void progress(struct world *w, long seconds)
 }
 
 /*
- * The harness's own limit is a day, for the soak's hours (scripts/soak);
+ * The harness's own limit is a day, for the soak's hours (scripts/soak.sh);
  * the VM's timeout bounds a hang well before it.
  */
 TEST_F_TIMEOUT(stress, everything_at_once, 24 * 3600)

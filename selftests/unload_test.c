@@ -123,7 +123,7 @@ static void *own_thread(void *p)
  * hundred objects without any leak (measured: up and down over 100
  * cycles), so their bound is loose: a leak of one object per cancel shows
  * only in runs of several hundred cycles. kmemleak on the debug kernel
- * (scripts/check-debug) is the precise check.
+ * (scripts/check-debug.sh) is the precise check.
  */
 static const char * const caches[] = {
 	"filp", "sock_inode_cache", "task_struct",

@@ -3,7 +3,7 @@
 
 Prints kselftest TAP; exits 1 if a test fails. python_sockcancel_test runs
 it in the VM with Debian's python3.11, the module and libsockcancel.so.0
-(the tree's, or in scripts/deb-test the packaged ones).
+(the tree's, or in scripts/deb-test.sh the packaged ones).
 """
 import errno
 import os

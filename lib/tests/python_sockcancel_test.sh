@@ -3,7 +3,7 @@
 # The Python module sockcancel in the guest: Debian's python3.11 (from
 # preload/, see preload-payload) runs python_sockcancel.py with the module
 # and libsockcancel.so.0 of python/ beside this script (the tree's; in
-# scripts/deb-test the packaged ones). Its kselftest TAP is this test's.
+# scripts/deb-test.sh the packaged ones). Its kselftest TAP is this test's.
 # Needs the module.
 here=$(cd "$(dirname "$0")" && pwd)
 d=$here/preload

@@ -1,21 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check on the debug kernels: Debian's linux-source-6.1 built by
-# scripts/debug-kernel (cached outside the repo) in two variants,
+# scripts/debug-kernel.sh (cached outside the repo) in two variants,
 #   kasan  KASAN, lockdep, kmemleak, debug objects, list debugging,
 #          atomic-sleep checks and panic on oops
 #   kcsan  KCSAN, the data race detector, with the same checkers but
 #          lockdep and kmemleak
-# For each: builds the module (the test build) against that tree and checks
-# that it is instrumented, boots it with the same busybox initramfs, runs
-# every selftest with the long counts below (kasan: scans kmemleak after the
-# module is removed), and judges the console as make check does: any failed
-# test, failed load or unload, or splat (oops, BUG, WARNING, KASAN, lockdep,
-# kmemleak's "unreferenced object", hung task) fails. On kcsan every data
-# race report is judged here (kcsan_reports): one where either racing
-# access is the module's own fails; one whose racing accesses are both the
-# kernel's, whether or not module code called into it, fails unless
-# listed below (core_races) with the reason it is the kernel's.
+# For each: the test build of the module against that tree (checked to be
+# instrumented), every selftest with the long counts below (kasan: a
+# kmemleak scan after the unload), judged as make check judges. On kcsan a
+# data race report fails if either racing access is the module's own, or
+# if it is the kernel's and not listed below (core_races) with the reason.
 #
 # usage: check-debug [--if-cached] [kasan|kcsan]...
 #   no variant   both, kasan first
@@ -28,15 +23,8 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 
-fuzz_calls=${FUZZ_CALLS:-1000000}
-unload_cycles=${UNLOAD_CYCLES:-1000}
-stress_seconds=${STRESS_SECONDS:-300}
-
 if_cached=0
-if [ "${1:-}" = --if-cached ]; then
-	if_cached=1
-	shift
-fi
+[ "${1:-}" != --if-cached ] || { if_cached=1; shift; }
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(kasan kcsan)
 for v in "${variants[@]}"; do
@@ -123,7 +111,7 @@ kcsan_reports() {
 		}
 		{ body = body "\n" $0 }
 		END { print "all " all + 0 }' "$1")
-	echo "check-debug: $(sed -n 's/^all //p' <<<"$found") KCSAN reports:" \
+	say "$(sed -n 's/^all //p' <<<"$found") KCSAN reports:" \
 	     "$(grep -c '^own ' <<<"$found") a racing access of the module's own," \
 	     "$(grep -c '^listed' <<<"$found") the kernel's as listed" \
 	     "($(grep -c '^listed-via ' <<<"$found") reached through a module call)," \
@@ -146,27 +134,22 @@ counted() {
 run_variant() {
 	local variant=$1 tree kernel out judge=()
 
-	tree=$(scripts/debug-kernel "$variant") || return 1
+	tree=$(scripts/debug-kernel.sh "$variant") || return 1
 	kernel=$tree/arch/x86/boot/bzImage
 	out=$SC_ROOT/build/debug/$variant
 	rm -rf "$out"
-	mkdir -p "$out/tests"
+	mkdir -p "$out"
 	echo "[$variant 1/4] building the module against $tree"
-	# a copy of the sources, so objects built for Debian's kernel are not mixed in
-	copy_module "$SC_ROOT" "$out/mod"
-	(quiet make -s -C "$tree" M="$out/mod" FAULT_INJECT=1 modules) ||
-		return 1
+	(module_build "$tree" "$out/mod" FAULT_INJECT=1) || return 1
 	if [ "$variant" = kcsan ] &&
 	   ! nm -u "$out/mod/sockcancel.ko" | grep -q ' __tsan_'; then
-		echo "check-debug: the module was built without KCSAN instrumentation"
+		say "the module was built without KCSAN instrumentation"
 		return 1
 	fi
 
 	echo "[$variant 2/4] building the tests (kselftests, library and command tests)"
-	(quiet make -s tests TESTS="$out/tests") || return 1
-	echo "$fuzz_calls" > "$out/tests/fuzz.calls"
-	echo "$unload_cycles" > "$out/tests/unload.cycles"
-	echo "$stress_seconds" > "$out/tests/stress.seconds"
+	(make_tests "$out/tests" "${FUZZ_CALLS:-1000000}" \
+		"${UNLOAD_CYCLES:-1000}" "${STRESS_SECONDS:-300}") || return 1
 	# the checkers slow every round of sockcancel_close's race test:
 	# fewer rounds than the 1,000 of make check
 	echo 300 > "$out/tests/close.rounds"
@@ -184,7 +167,7 @@ run_variant() {
 	esac
 	echo "[$variant 3/4] booting the debug kernel and running the selftests"
 	local rc=0
-	scripts/vm -k "$kernel" -m "$out/mod/sockcancel.ko" -t "$out/tests" \
+	scripts/vm.sh -k "$kernel" -m "$out/mod/sockcancel.ko" -t "$out/tests" \
 		-T "${VM_TIMEOUT:-5400}" "${judge[@]}" "$out" || rc=1
 	if [ "$variant" = kcsan ]; then
 		echo "[$variant 4/4] judging KCSAN's reports"
@@ -193,15 +176,14 @@ run_variant() {
 	return $rc
 }
 
-step() { echo "[$1] $2"; }
-step deps "dependencies and the kselftest harness"
-scripts/deps
-scripts/ksrc >/dev/null
+echo "[deps] dependencies and the kselftest harness"
+scripts/deps.sh
+scripts/ksrc.sh >/dev/null
 
 summary=() rc=0
 for v in "${variants[@]}"; do
 	if [ $if_cached = 1 ] && [ ! -f "$(debug_tree "$v")/.sockcancel-complete" ]; then
-		echo "check-debug: no $v debug kernel in $SC_CACHE (scripts/debug-kernel $v builds it); skipped"
+		say "no $v debug kernel in $SC_CACHE (scripts/debug-kernel.sh $v builds it); skipped"
 		summary+=("$v: skipped (not built)")
 		continue
 	fi
@@ -215,6 +197,6 @@ for v in "${variants[@]}"; do
 	fi
 done
 for s in "${summary[@]}"; do
-	echo "check-debug: $s"
+	say "$s"
 done
 exit $rc

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Judge a VM's console (scripts/vm; its protocol is defined in
-# scripts/guest/init): each program's kselftest TAP and exit status, the
+# Judge a VM's console (scripts/vm.sh; its protocol is defined in
+# scripts/guest/init.sh): each program's kselftest TAP and exit status, the
 # module's load and unload, and the kernel log. Prints each failed test with
 # what it printed, each problem, and "N passed, N failed, N skipped" last;
 # exits 1 on any failure.
@@ -33,7 +33,7 @@ if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
 elif ! grep -q '^@@ end' "$log"; then
 	problems+=("VM did not finish (qemu exit $qemu_rc)")
 fi
-# "none": a kernel with the mechanism built in (scripts/vm -m none)
+# "none": a kernel with the mechanism built in (scripts/vm.sh -m none)
 grep -qE '^@@ insmod (ok|none)' "$log" || problems+=("insmod failed")
 grep -qE '^@@ rmmod (ok|none)' "$log" || problems+=("rmmod failed")
 

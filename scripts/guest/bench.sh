@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark (make bench), run by scripts/guest/init with the module
+# The benchmark (make bench), run by scripts/guest/init.sh with the module
 # loaded: every sockbench phase in this one boot, "R ..." result lines and
 # "@@ phase NAME UPTIME" stamps for bench/report.py, and one TAP result per
-# phase. Parameters: /params (written by scripts/bench-vm). Leaves the
-# module loaded. Without /sockcancel.ko (scripts/vm -m none: the in-kernel
+# phase. Parameters: /params (written by scripts/bench-vm.sh). Leaves the
+# module loaded. Without /sockcancel.ko (scripts/vm.sh -m none: the in-kernel
 # series' kernel or the same kernel without it, make bench KERNEL=upstream)
 # nothing is loaded and each hot-path round runs once, module=0.
 SAMPLES=2000
@@ -20,15 +20,18 @@ ONLY="mempending enoent latency xproc scale csock hotpath memthreads psscale"
 want() { case " $ONLY " in *" $1 "*) return 0;; esac; return 1; }
 n=0 failed=0
 # one phase: a TAP result of its own
-B() {
+T() {
 	n=$((n + 1))
-	if /tests/sockbench "$@"; then
-		echo "ok $n sockbench $*"
+	p=$1
+	shift
+	if "/tests/$p" "$@"; then
+		echo "ok $n $p $*"
 	else
-		echo "not ok $n sockbench $*"
+		echo "not ok $n $p $*"
 		failed=1
 	fi
 }
+B() { T sockbench "$@"; }
 
 loaded=1 nomod=0
 [ -f /sockcancel.ko ] || { loaded=0 nomod=1; }
@@ -93,13 +96,7 @@ if load; then
 	# blocked threads (bench/psbench)
 	want psscale && for proto in tcp unix; do
 		stamp "psscale proto=$proto"
-		n=$((n + 1))
-		if /tests/psbench $proto $PS_COUNTS $PS_RUNS; then
-			echo "ok $n psbench $proto $PS_COUNTS $PS_RUNS"
-		else
-			echo "not ok $n psbench $proto $PS_COUNTS $PS_RUNS"
-			failed=1
-		fi
+		T psbench $proto $PS_COUNTS $PS_RUNS
 	done
 fi
 stamp "done"

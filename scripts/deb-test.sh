@@ -4,8 +4,8 @@
 # built from them, and remove them again. For each kernel:
 #
 #  1. a fresh Debian root (debootstrap, minbase) of that kernel's release,
-#     with dkms, gcc, libc6-dev, pkgconf, python3 and the kernel's headers installed
-#     by apt; made once and kept as a tarball in ~/.cache/sockcancel/deb-test;
+#     with dkms, gcc, libc6-dev, pkgconf, python3 and the kernel's headers
+#     installed by apt; made once and kept as a tarball in the cache;
 #  2. a machine owner key where dkms looks for one (/var/lib/dkms/mok.key,
 #     mok.pub), as on a Secure Boot machine;
 #  3. apt-get install ./*.deb (the five packages): DKMS builds, signs and
@@ -14,23 +14,20 @@
 #     a program built with pkg-config against libsockcancel-dev,
 #     dynamically and statically, the installed example, and the root's
 #     python3 importing the packaged module sockcancel;
-#  4. scripts/vm boots Debian's kernel with that DKMS-built module and
+#  4. scripts/vm.sh boots Debian's kernel with that DKMS-built module and
 #     runs the test programs, plus the packaged command (cli_test through
-#     it) and the library tests linked against the packaged
-#     libsockcancel.so.0, both run with the root's own dynamic loader,
-#     the preload test with the packaged libsockcancel-close.so, and the
-#     Python module's test with the packaged sockcancel.py and
-#     libsockcancel.so.0;
+#     it), the library tests, the preload test and the Python module's
+#     test, all with the packaged libraries and the root's dynamic loader;
 #  5. apt-get purge of the five packages: nothing of them may be left (the
 #     root's file list must equal the one taken before the install; the
 #     dkms tree, /usr/src, the module, the udev rule and the
 #     modules-load.d entry are checked by name too).
 #
 # usage: deb-test [KERNEL...]    6.1 (default: Debian 12's kernel,
-#                                scripts/kver) or 6.12 (Debian 13's,
-#                                fetched by scripts/kernels)
-#   DEBS=DIR     test these .debs instead of building them (scripts/deb-build)
-#   TESTDIR=DIR  the test programs already built (make tests; scripts/check
+#                                scripts/kver.sh) or 6.12 (Debian 13's,
+#                                fetched by scripts/kernels.sh)
+#   DEBS=DIR     test these .debs instead of building them (scripts/deb-build.sh)
+#   TESTDIR=DIR  the test programs already built (make tests; scripts/check.sh
 #                passes build/tests), instead of building them here
 #   OUT=DIR      logs and VM files (default build/deb-test)
 #   FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS   the reliability tests'
@@ -41,13 +38,13 @@
 # Prints one "KERNEL: N passed, N failed, N skipped" line per kernel, then
 # the sum as "deb-test: N passed, N failed, N skipped"; exits 1 on any
 # failure. Runs as root (debootstrap, chroot).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+set -eu
 
 read -ra kernels <<< "${*:-6.1}"
 out=${OUT:-build/deb-test}
-cache=${SOCKCANCEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockcancel}/deb-test
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+cache=$SC_CACHE/deb-test
 # what the root holds besides minbase (gcc and libc6-dev for the programs
 # built against libsockcancel-dev, python3 for python3-sockcancel: there
 # before the install, so that the purge leaves the root as it was); the
@@ -57,106 +54,69 @@ pkgs="sockcancel-dkms libsockcancel0 libsockcancel-dev sockcancel python3-sockca
 mok_cn="sockcancel deb-test machine owner key"
 start=$SECONDS
 
-die() { echo "deb-test: $*" >&2; exit 1; }
-log() { echo "deb-test: $*"; }
-
-[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot)"
-for tool in debootstrap zstd openssl qemu-system-x86_64; do
-	command -v "$tool" >/dev/null || die "$tool missing: run scripts/deps"
-done
+need_root "debootstrap, chroot"
+need "run scripts/deps.sh" debootstrap zstd openssl qemu-system-x86_64
 mkdir -p "$out" "$cache"
 out=$(cd "$out" && pwd)
 
 # --- the packages and the test programs -----------------------------------
 if [ -z "${DEBS:-}" ]; then
-	log "building the packages (scripts/deb-build)"
-	scripts/deb-build "$out/debs" > "$out/deb-build.log" 2>&1 ||
-		{ cat "$out/deb-build.log"; die "scripts/deb-build failed"; }
+	say "building the packages (scripts/deb-build.sh)"
+	logged "$out/deb-build.log" scripts/deb-build.sh "$out/debs" ||
+		die "scripts/deb-build.sh failed"
 	DEBS=$out/debs
 fi
 debs=()
 for p in $pkgs; do
-	f=$(find "$DEBS" -maxdepth 1 -name "${p}_*.deb" | sort -V | tail -1)
+	f=$(deb_of "$DEBS" "$p")
 	[ -n "$f" ] || die "no ${p}_*.deb in $DEBS"
-	debs+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
+	debs+=("$(realpath "$f")")
 done
 version=$(dpkg-deb -f "${debs[0]}" Version)
 version=${version%-*}
 
 if [ -z "${TESTDIR:-}" ]; then
-	log "building the test programs (make tests)"
-	scripts/deps >/dev/null
-	scripts/ksrc >/dev/null
-	rm -rf "$out/tests"
-	make -s tests KVER="$(scripts/kver)" TESTS="$out/tests" \
-		> "$out/tests.log" 2>&1 || { cat "$out/tests.log"; die "make tests failed"; }
+	say "building the test programs (make tests)"
+	scripts/deps.sh >/dev/null
+	scripts/ksrc.sh >/dev/null
+	make_tests "$out/tests"
 	TESTDIR=$out/tests
 fi
-ksft=$(scripts/ksrc)/tools/testing/selftests
+ksft=$(scripts/ksrc.sh)/tools/testing/selftests
 
 # --- the root --------------------------------------------------------------
 
-# deb lines for SUITE, from the machine's own apt sources: the suite and its
-# -updates and -security companions where the machine has them; trixie
-# comes from the machine's bookworm mirror, as in scripts/kernels.
+# deb lines for SUITE from the machine's apt sources: bookworm with its
+# -updates and -security where the machine has them; another suite from
+# the machine's mirror.
 sources() {
-	local suite=$1 lines
-
-	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
-	lines=$(apt-get indextargets --no-release-info \
-		--format '$(RELEASE) $(REPO_URI)' 'Identifier: Packages' | sort -u)
-	if [ "$suite" = bookworm ]; then
-		awk -v k="$keyring" '$1 ~ /^bookworm(-updates|-security)?$/ {
-			printf "deb [signed-by=%s] %s %s main\n", k, $2, $1 }' <<<"$lines"
+	if [ "$1" = bookworm ]; then
+		apt_sources | awk -v k="$DEB_KEYRING" '$1 ~ /^bookworm(-updates|-security)?$/ {
+			printf "deb [signed-by=%s] %s %s main\n", k, $2, $1 }'
 	else
-		awk -v k="$keyring" -v s="$suite" '$1 == "bookworm" {
-			printf "deb [signed-by=%s] %s %s main\n", k, $2, s; exit }' <<<"$lines"
+		echo "deb [signed-by=$DEB_KEYRING] $(mirror) $1 main"
 	fi
-}
-
-# Run a command in ROOT, in a private mount namespace with its own /proc.
-in_root() {
-	local root=$1
-
-	shift
-	# shellcheck disable=SC2016 # expanded by the inner sh
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-		DEBIAN_FRONTEND=noninteractive \
-		unshare --mount --propagation private -- /bin/sh -c \
-		'mount -t proc proc "$1/proc" && exec chroot "$@"' sh "$root" "$@"
 }
 
 # Unpack the cached root of SUITE with the headers of KVER into ROOT,
 # making (and caching) it first if needed.
 make_root() {
-	local suite=$1 kver=$2 root=$3 tarball stamp mirror
+	local suite=$1 kver=$2 root=$3 tarball=$cache/$1-root.tar.zst stamp
 
-	tarball=$cache/$suite-root.tar.zst
 	stamp="$suite $root_pkgs linux-headers-$kver"
-	rm -rf "$root"
-	mkdir -p "$root"
 	if [ -f "$tarball" ] && [ "$(cat "$tarball.stamp" 2>/dev/null)" = "$stamp" ]; then
+		rm -rf "$root"
+		mkdir -p "$root"
 		zstd -dc "$tarball" | tar -x -C "$root"
 		return
 	fi
-	log "making the $suite root (debootstrap, once; cached in $tarball)"
-	sources "$suite" > "$out/$suite.sources.list"
-	mirror=$(awk '{print $3; exit}' "$out/$suite.sources.list")
-	[ -n "$mirror" ] || die "no Debian mirror in the apt sources"
-	if ! debootstrap --variant=minbase --keyring="$keyring" "$suite" \
-		"$root" "$mirror" > "$out/$suite.debootstrap.log" 2>&1; then
-		tail -20 "$out/$suite.debootstrap.log" >&2
-		die "debootstrap $suite failed"
-	fi
-	cp "$out/$suite.sources.list" "$root/etc/apt/sources.list"
+	say "making the $suite root (debootstrap, once; cached in $tarball)"
+	bootstrap "$suite" "$root" "$out/$suite.debootstrap.log"
+	sources "$suite" > "$root/etc/apt/sources.list"
 	# shellcheck disable=SC2086
-	if ! { in_root "$root" apt-get update -q &&
-	       in_root "$root" apt-get install -y -q --no-install-recommends \
-			$root_pkgs "linux-headers-$kver" &&
-	       in_root "$root" apt-get clean; } > "$out/$suite.apt.log" 2>&1; then
-		tail -20 "$out/$suite.apt.log" >&2
+	logged "$out/$suite.apt.log" root_install "$root" $root_pkgs "linux-headers-$kver" ||
 		die "installing $root_pkgs linux-headers-$kver in the $suite root failed"
-	fi
+	in_root "$root" apt-get clean
 	# the depmod indexes a kernel package would have made: the package
 	# removal leaves them, as on any machine with this kernel
 	in_root "$root" depmod -a "$kver" 2>/dev/null
@@ -192,6 +152,12 @@ check() {
 	fi
 }
 
+# wrapper FILE CMD: a script running CMD with its arguments
+wrapper() {
+	printf '#!/bin/sh\n%s "$@"\n' "$2" > "$1"
+	chmod 0755 "$1"
+}
+
 same() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
 
 # The checks on the root (dynamic scope: $root, $kver, $version, $pkgs).
@@ -223,25 +189,16 @@ root_file() {
 }
 
 test_kernel() {
-	local k=$1 suite kver vmlinuz vars root ko ko_plain serial sig_key t0 line
+	local k=$1 suite kver vmlinuz root ko ko_plain serial sig_key t0 line
 	local before after
 
 	case $k in
-	6.1)
-		suite=bookworm
-		kver=$(scripts/kver)
-		vmlinuz=/boot/vmlinuz-$kver
-		;;
-	6.12)
-		suite=trixie
-		vars=$(scripts/kernels info "$k")
-		kver=$(sed -n 's/^KREL=//p' <<<"$vars")
-		vmlinuz=$(sed -n 's/^VMLINUZ=//p' <<<"$vars")
-		;;
-	*)
-		die "unknown kernel $k (6.1 or 6.12)"
-		;;
+	6.1) suite=bookworm ;;
+	6.12) suite=trixie ;;
+	*) die "unknown kernel $k (6.1 or 6.12)" ;;
 	esac
+	kernel_info "$k" || die "no kernel $k"
+	kver=$KREL vmlinuz=$VMLINUZ
 	dir=$out/$k
 	root=$dir/root
 	rm -rf "$dir"
@@ -250,7 +207,7 @@ test_kernel() {
 	t0=$SECONDS
 
 	make_root "$suite" "$kver" "$root"
-	log "$k: root ready ($suite, $kver) after $((SECONDS - t0)) s"
+	say "$k: root ready ($suite, $kver) after $((SECONDS - t0)) s"
 
 	# A machine owner key, as mokutil would enrol (DER certificate).
 	mkdir -p "$root/var/lib/dkms"
@@ -263,7 +220,7 @@ test_kernel() {
 
 	mkdir -p "$root/tmp/debs"
 	cp "${debs[@]}" "$root/tmp/debs/"
-	log "$k: apt-get install ./*.deb (DKMS builds the module)"
+	say "$k: apt-get install ./*.deb (DKMS builds the module)"
 	check "apt-get install of the five packages" \
 		in_root "$root" sh -c 'cd /tmp/debs && apt-get install -y ./*.deb'
 	# what dkms said
@@ -350,12 +307,12 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 
 	# --- the VM ---
 	local tests=$dir/tests pkg=$dir/tests/pkg src=$root/tmp/src f name
+	local ld="/tests/pkg/ld.so --library-path /tests/pkg/lib"
 	rm -rf "$tests"
 	mkdir -p "$tests"
 	cp -a "$TESTDIR"/. "$tests/"
-	echo "${FUZZ_CALLS:-10000}" > "$tests/fuzz.calls"
-	echo "${UNLOAD_CYCLES:-10}" > "$tests/unload.cycles"
-	echo "${STRESS_SECONDS:-3}" > "$tests/stress.seconds"
+	test_counts "$tests" "${FUZZ_CALLS:-10000}" "${UNLOAD_CYCLES:-10}" \
+		"${STRESS_SECONDS:-3}"
 	# The packaged programs with the root's loader and libraries: the
 	# library tests linked against the packaged shared library (headers
 	# from libsockcancel-dev), and cli_test driving the packaged command.
@@ -372,9 +329,7 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 				-isystem ../ksft -I../selftests -o "$1" "$1.c" \
 				$(pkg-config --cflags --libs sockcancel) -pthread' sh "$name"
 		cp "$src/tests/$name" "$pkg/bin/" 2>/dev/null || continue
-		printf '#!/bin/sh\nexec /tests/pkg/ld.so --library-path /tests/pkg/lib /tests/pkg/bin/%s "$@"\n' \
-			"$name" > "$tests/pkg_$name"
-		chmod 0755 "$tests/pkg_$name"
+		wrapper "$tests/pkg_$name" "exec $ld /tests/pkg/bin/$name"
 	done
 	cp "$(root_file /lib64/ld-linux-x86-64.so.2)" "$pkg/ld.so"
 	cp "$(root_file /lib/x86_64-linux-gnu/libc.so.6)" "$pkg/lib/libc.so.6"
@@ -393,26 +348,22 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 			"$tests/python/"
 	fi
 	cp "$root/usr/bin/sockcancel" "$pkg/bin/sockcancel"
-	printf '#!/bin/sh\nexec /tests/pkg/ld.so --library-path /tests/pkg/lib /tests/pkg/bin/sockcancel "$@"\n' \
-		> "$pkg/sockcancel"
-	printf '#!/bin/sh\nSOCKCANCEL_CLI=/tests/pkg/sockcancel exec /tests/cli_test "$@"\n' \
-		> "$tests/pkg_cli_test"
-	chmod 0755 "$pkg/sockcancel" "$tests/pkg_cli_test"
+	wrapper "$pkg/sockcancel" "exec $ld /tests/pkg/bin/sockcancel"
+	wrapper "$tests/pkg_cli_test" \
+		"SOCKCANCEL_CLI=/tests/pkg/sockcancel exec /tests/cli_test"
 
-	log "$k: booting $kver with the DKMS-built module"
-	scripts/vm -k "$vmlinuz" -m "$ko_plain" -t "$tests" "$dir/vm" \
+	say "$k: booting $kver with the DKMS-built module"
+	scripts/vm.sh -k "$vmlinuz" -m "$ko_plain" -t "$tests" "$dir/vm" \
 		> "$dir/vm.result" 2>&1 || true
 	line=$(tail -n 1 "$dir/vm.result")
-	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+	vm_p=0 vm_f=1 vm_s=0
+	[[ ! $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]] ||
 		vm_p=${BASH_REMATCH[1]} vm_f=${BASH_REMATCH[2]} vm_s=${BASH_REMATCH[3]}
-	else
-		vm_p=0 vm_f=1 vm_s=0
-	fi
 	[ "$vm_f" -eq 0 ] || sed 's/^/    /' "$dir/vm.result"
 	echo "    VM: $line"
 
 	# --- removal ---
-	log "$k: apt-get purge"
+	say "$k: apt-get purge"
 	# shellcheck disable=SC2086
 	check "apt-get purge of the five packages" \
 		in_root "$root" apt-get purge -y $pkgs
@@ -435,19 +386,16 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 
 	[ -n "${KEEP_ROOT:-}" ] || rm -rf "$root"
 	result="$((passed + vm_p)) passed, $((failed + vm_f)) failed, $vm_s skipped"
-	log "$k: $kver: $result in $((SECONDS - t0)) s"
+	say "$k: $kver: $result in $((SECONDS - t0)) s"
 	summary+=("$k: $result")
-	total_p=$((total_p + passed + vm_p))
-	total_f=$((total_f + failed + vm_f))
-	total_s=$((total_s + vm_s))
+	tally "$result"
 }
 
 summary=()
-total_p=0 total_f=0 total_s=0
 for k in "${kernels[@]}"; do
 	test_kernel "$k"
 done
-log "${#kernels[@]} kernel(s) in $((SECONDS - start)) s"
+say "${#kernels[@]} kernel(s) in $((SECONDS - start)) s"
 printf '%s\n' "${summary[@]}"
-echo "deb-test: $total_p passed, $total_f failed, $total_s skipped"
+say "$(totals)"
 [ "$total_f" -eq 0 ]

@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 set -eu
 kdir=$1
-ksrc=$(scripts/ksrc)
+ksrc=$(scripts/ksrc.sh)
 rc=0
 
 checkpatch() {
@@ -30,8 +30,7 @@ checkpatch --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT -f module/sc_trace.h |
 
 echo "lint: shellcheck (warnings) on scripts/"
 if command -v shellcheck >/dev/null; then
-	mapfile -t sh < <(grep -ls '^#!/bin/bash' scripts/*)
-	shellcheck -x -S warning scripts/lib.sh scripts/guest/* "${sh[@]}" ||
+	shellcheck -x -S warning scripts/*.sh scripts/guest/*.sh ||
 		rc=1
 else
 	echo "lint: shellcheck not installed (apt-get install shellcheck): skipped"

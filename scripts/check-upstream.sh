@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check-upstream: the in-kernel version of the cancel (the patch series
 # in upstream/) applied to Debian's linux-source-7.3, built, booted through
-# scripts/vm and tested there with the series' own kselftests. Not part of
+# scripts/vm.sh and tested there with the series' own kselftests. Not part of
 # make check.
 #
 # usage: check-upstream [-i] [-p] [-c] [-s] [-b] [OUTDIR]
@@ -21,30 +21,10 @@
 #        (tag base, the same config, object directory and ccache; cached in
 #        $SC_CACHE/upstream/base-<key>/, key the sha256 of the config
 #        fragments and the source package), booted in turn by
-#        scripts/bench-vm (BENCH_ARCH=upstream); results in
+#        scripts/bench-vm.sh (BENCH_ARCH=upstream); results in
 #        bench/results/upstream/
-#
-# How:
-#   - linux-source-7.3 comes through the private trixie-backports apt
-#     configuration of scripts/kernels (kernels deb); its tree is unpacked
-#     once into $SC_CACHE/upstream/linux-source-7.3 and made a git
-#     repository (tag base).
-#   - The series is applied patch by patch with git apply --cached into a
-#     scratch index (what git am does, without touching the work tree), one
-#     commit each; the work tree is then checked out at the commit to build,
-#     so only files that differ are rewritten and make rebuilds only those.
-#   - The config: x86_64_defconfig + kvm_guest.config + selftests/config +
-#     the pidfd kselftests' config + upstream/kernel.config (merge_config.sh). gcc through ccache ($SC_CACHE/upstream/ccache), in
-#     one object directory ($SC_CACHE/upstream/build), nice -n 15, -j2
-#     (SOCKCANCEL_JOBS).
-#   - The bzImage is kept in $SC_CACHE/upstream/<key>/ with key the sha256 of
-#     the series, the config fragments and the source package: a second run
-#     with the same series builds nothing.
-#   - The kselftests of the series (tools/testing/selftests/pidfd/
-#     pidfd_socket_wait_test) are built static from the patched tree, with
-#     the project's selftests/upstream_limits_test (the module's known
-#     limits, which the series passes), and run in the guest by scripts/vm
-#     -m none (no module: the kernel has it).
+# How: Documentation/sockcancel-upstream.rst. SOCKCANCEL_JOBS: make -j
+# (default 2).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu
@@ -57,8 +37,7 @@ while getopts ipcsb opt; do
 	c) checkpatch=1 ;;
 	s) suite=1 ;;
 	b) bench=1 ;;
-	*) sed -n '3,/^# shellcheck/{/^# shellcheck/d;s/^# \{0,1\}//;p}' "$0" >&2
-	   exit 2 ;;
+	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -66,6 +45,7 @@ out=$(realpath -m "${1:-build/upstream}")
 jobs=${SOCKCANCEL_JOBS:-2}
 
 cache=$SC_CACHE/upstream
+lock=$cache/.lock
 tree=$cache/linux-source-7.3
 objdir=$cache/build
 export CCACHE_DIR=$cache/ccache
@@ -73,7 +53,7 @@ fragment=$SC_ROOT/upstream/kernel.config
 mapfile -t patches < <(find "$SC_ROOT/upstream" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
 	! -name '0000-cover-letter.patch' | sort)
 [ ${#patches[@]} -gt 0 ] || die "no patches in upstream/"
-command -v ccache >/dev/null || die "ccache missing (apt-get install ccache)"
+need "apt-get install ccache" ccache
 
 # The pristine tree, once: linux-source-7.3 as a git repository.
 unpack() {
@@ -125,16 +105,24 @@ configure() {
 	make -s -C "$tree" O="$objdir" olddefconfig
 }
 
-# Check out COMMIT and build its bzImage; the time goes to stdout.
+# Check out COMMIT and build its bzImage, copied to IMAGE if named; the
+# time goes to stdout.
 build_at() {
-	local commit=$1 t0
+	local t0=$SECONDS
 
-	git -C "$tree" checkout -q -f --detach "$commit"
+	git -C "$tree" checkout -q -f --detach "$1"
 	configure
-	t0=$(date +%s)
 	nice -n 15 make -s -C "$tree" O="$objdir" -j"$jobs" CC="ccache gcc" \
 		bzImage >"$out/make.log" 2>&1 || return 1
-	echo $(($(date +%s) - t0))
+	[ -z "${2:-}" ] || install -D "$objdir/arch/x86/boot/bzImage" "$2"
+	echo $((SECONDS - t0))
+}
+
+# build WHAT COMMIT IMAGE: build_at with the lock held, or die
+build() {
+	secs=$(with_lock build_at "$2" "$3") ||
+		{ tail -30 "$out/make.log" >&2; die "$1 does not build"; }
+	log "built in $secs s"
 }
 
 mkdir -p "$out"
@@ -142,15 +130,8 @@ if [ "$if_cached" = 1 ] && ! compgen -G "$cache/*/bzImage" >/dev/null; then
 	log "no kernel of the series is cached: skipped"
 	exit 0
 fi
-deb=$(scripts/kernels deb linux-source-7.3)
-with_tree_lock() {
-	mkdir -p "$cache"
-	(
-		flock 9
-		"$@"
-	) 9>"$cache/.lock"
-}
-with_tree_lock unpack "$deb"
+deb=$(scripts/kernels.sh deb linux-source-7.3)
+with_lock unpack "$deb"
 
 key=$(cat "${patches[@]}" "$fragment" selftests/config <(basename "$deb") |
 	sha256sum | cut -c1-16)
@@ -159,7 +140,7 @@ if [ "$if_cached" = 1 ] && [ ! -f "$image" ]; then
 	log "this series' kernel is not cached ($image): skipped"
 	exit 0
 fi
-mapfile -t commits < <(with_tree_lock commit_series)
+mapfile -t commits < <(with_lock commit_series)
 [ ${#commits[@]} -eq ${#patches[@]} ] || die "the series does not apply to linux-source-7.3"
 
 if [ "$checkpatch" = 1 ]; then
@@ -184,7 +165,7 @@ if [ "$per_patch" = 1 ]; then
 	} > upstream/build-log
 	for i in "${!commits[@]}"; do
 		p=$(basename "${patches[$i]}")
-		if secs=$(with_tree_lock build_at "${commits[$i]}"); then
+		if secs=$(with_lock build_at "${commits[$i]}"); then
 			echo "$p: ok (${secs} s)" | tee -a upstream/build-log >&2
 		else
 			echo "$p: FAILED" >> upstream/build-log
@@ -192,19 +173,14 @@ if [ "$per_patch" = 1 ]; then
 			die "$p does not build on its own"
 		fi
 	done
-	mkdir -p "$cache/$key"
-	cp "$objdir/arch/x86/boot/bzImage" "$image"
+	install -D "$objdir/arch/x86/boot/bzImage" "$image"
 fi
 
 if [ -f "$image" ]; then
 	log "bzImage of this series is cached ($image)"
 else
 	log "building the patched kernel (nice -n 15, -j$jobs, ccache)"
-	secs=$(with_tree_lock build_at "${commits[-1]}") ||
-		{ tail -30 "$out/make.log" >&2; die "the series does not build"; }
-	log "built in $secs s"
-	mkdir -p "$cache/$key"
-	cp "$objdir/arch/x86/boot/bzImage" "$image"
+	build "the series" "${commits[-1]}" "$image"
 fi
 
 if [ "$bench" = 1 ]; then
@@ -215,24 +191,20 @@ if [ "$bench" = 1 ]; then
 		log "bzImage of the base tree is cached ($base_dir)"
 	else
 		log "building the same tree without the series (nice -n 15, -j$jobs, ccache)"
-		secs=$(with_tree_lock build_at base) ||
-			{ tail -30 "$out/make.log" >&2; die "the base tree does not build"; }
-		log "built in $secs s"
-		mkdir -p "$base_dir"
-		cp "$objdir/arch/x86/boot/bzImage" "$base_dir/bzImage"
+		build "the base tree" base "$base_dir/bzImage"
 		echo "$secs" > "$base_dir/build-seconds"
 	fi
 	secs=$(cat "$base_dir/build-seconds" 2>/dev/null || echo '?')
 	BENCH_ARCH=upstream BENCH_SERIES_IMAGE=$image \
 		BENCH_BASE_IMAGE=$base_dir/bzImage BENCH_BASE_BUILD="$secs s" \
-		exec scripts/bench-vm "$out/bench"
+		exec scripts/bench-vm.sh "$out/bench"
 fi
 
 # The series' kselftests, static, from the patched tree.
 log "building the series' kselftests"
 rm -rf "$out/tests"
 mkdir -p "$out/tests"
-with_tree_lock git -C "$tree" checkout -q -f --detach "${commits[-1]}"
+with_lock git -C "$tree" checkout -q -f --detach "${commits[-1]}"
 quiet make -C "$tree/tools/testing/selftests/pidfd" OUTPUT="$out/tests" \
 	LDFLAGS=-static "$out/tests/pidfd_socket_wait_test"
 # and the project's test of the module's known limits, which the series
@@ -243,7 +215,7 @@ quiet make -C selftests KSFT_DIR="$tree/tools/testing/selftests" \
 log "booting the patched kernel"
 # lockdep on (PROVE_LOCKING): its banner is not a splat
 rc=0
-scripts/vm -k "$image" -m none -t "$out/tests" -T 600 \
+scripts/vm.sh -k "$image" -m none -t "$out/tests" -T 600 \
 	-i 'RCU lockdep checking is enabled' -r 'Lock dependency validator' \
 	-r '^ok [0-9]+ socket_wait.recv$' "$out/vm" || rc=1
 [ "$suite" = 1 ] || exit "$rc"
@@ -251,22 +223,15 @@ scripts/vm -k "$image" -m none -t "$out/tests" -T 600 \
 # The module built against the very objects of the image (the series
 # changes task_struct): the object directory is brought to the series.
 log "building the module against the patched kernel"
-secs=$(with_tree_lock build_at "${commits[-1]}") ||
-	{ tail -30 "$out/make.log" >&2; die "the series does not build"; }
-cmp -s "$objdir/arch/x86/boot/bzImage" "$image" ||
-	cp "$objdir/arch/x86/boot/bzImage" "$image"
+build "the series" "${commits[-1]}" "$image"
 quiet make -s -C "$tree" O="$objdir" CC="ccache gcc" modules_prepare
 # no modules of the kernel's own are built: vmlinux's symbols are all
 cp "$objdir/vmlinux.symvers" "$objdir/Module.symvers"
 rm -rf "$out/mod"
-copy_module "$SC_ROOT" "$out/mod"
-quiet make -s -C "$tree" O="$objdir" CC="ccache gcc" M="$out/mod" modules
+module_build "$tree" "$out/mod" O="$objdir" CC="ccache gcc"
 log "building the project's tests (make tests)"
-quiet make -s tests
-echo 100000 > build/tests/fuzz.calls
-echo 50 > build/tests/unload.cycles
-echo 10 > build/tests/stress.seconds
+make_tests build/tests 100000 50 10
 log "booting the patched kernel with the module, the project's suite"
-scripts/vm -k "$image" -m "$out/mod/sockcancel.ko" -t build/tests \
+scripts/vm.sh -k "$image" -m "$out/mod/sockcancel.ko" -t build/tests \
 	-i 'RCU lockdep checking is enabled' "$out/vm-suite" || rc=1
 exit "$rc"

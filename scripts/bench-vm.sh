@@ -3,13 +3,13 @@
 # The benchmark command (make bench): build the module (if missing or older
 # than its sources) and bench/sockbench, boot the Debian 6.1 kernel in QEMU
 # (TCG) with a busybox initramfs, run every benchmark in that one boot
-# (scripts/guest/bench, through scripts/vm), and write bench/results/latest.md,
+# (scripts/guest/bench.sh, through scripts/vm.sh), and write bench/results/latest.md,
 # latest.json and latency.png (gnuplot, if installed).
 #
-# usage: scripts/bench-vm [OUTDIR]      (default /tmp/bench-run)
+# usage: scripts/bench-vm.sh [OUTDIR]      (default /tmp/bench-run)
 # BENCH_ARCH=arm64 (make bench ARCH=arm64): on Debian's arm64 6.1 kernel,
 # or KERNEL (an arm64 line of scripts/kernels.list: make bench ARCH=arm64
-# KERNEL=7.3) (scripts/arm64-check builds the module, its test build, and
+# KERNEL=7.3) (scripts/arm64-check.sh builds the module, its test build, and
 # boots it; sockbench cross-built), the latency measurements by default,
 # results in bench/results/arm64/latest.md and latest.json
 # (bench/results/arm64-KERNEL/ for another kernel).
@@ -54,11 +54,11 @@ elif [ "$arch" = upstream ]; then
 elif [ -n "$only" ]; then
 	results=$out/results
 fi
-cmdline="scripts/bench-vm $*"
+cmdline="scripts/bench-vm.sh $*"
 [ "$arch" != upstream ] ||
-	cmdline="make bench KERNEL=upstream (scripts/check-upstream -b)"
+	cmdline="make bench KERNEL=upstream (scripts/check-upstream.sh -b)"
 [ "$arch" = x86_64 ] || [ "$arch" = upstream ] ||
-	cmdline="BENCH_ARCH=arm64 $cmdline (make bench ARCH=arm64; the module's test build from scripts/arm64-check, inject_delay_us 0)"
+	cmdline="BENCH_ARCH=arm64 $cmdline (make bench ARCH=arm64; the module's test build from scripts/arm64-check.sh, inject_delay_us 0)"
 params=(-p PROGRAMS=/guest/bench -p SAMPLES="$samples" -p ROUNDS="$rounds"
 	-p PP_SECONDS="$pp_seconds" -p PS_COUNTS="$ps_counts"
 	-p PS_RUNS="$ps_runs")
@@ -80,11 +80,13 @@ copy_ss() {
 	done
 }
 # other work on the host shows up as noise: note it
-others() { pgrep -c -f qemu-system || true; }
+host() { echo "load $(cut -d' ' -f1-3 /proc/loadavg), $1$(( $(pgrep -c -f qemu-system || true) )) qemu running"; }
+# the host before the boot; the clock starts
+begin() { host_before=$(host "$(nproc) cores, "); start=$(date +%s); }
 rc=0
 case $arch in
 x86_64)
-	kver=$(scripts/kver)
+	kver=$(scripts/kver.sh)
 	if [ ! -f sockcancel.ko ] ||
 	   [ -n "$(find module uapi -newer sockcancel.ko -name '*.[ch]' 2>/dev/null)" ]; then
 		log "building the module for $kver"
@@ -98,18 +100,17 @@ x86_64)
 	copy_ss "$out/bench/ss"
 	console=$out/console.log
 	log "booting $kver (TCG, 2 vCPUs, ${mem} MiB); console in $console"
-	host_before="load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(( $(others) )) qemu running"
-	start=$(date +%s)
-	scripts/vm "${params[@]}" -M "$mem" -T "$timeout_s" -t "$out/bench" \
+	begin
+	scripts/vm.sh "${params[@]}" -M "$mem" -T "$timeout_s" -t "$out/bench" \
 		"$out" || rc=$?
 	;;
 arm64)
 	kernel=${KERNEL:-6.1}
 	if [ "$kernel" = 6.1 ]; then
-		kver=$(scripts/kver)
+		kver=$(scripts/kver.sh)
 		kver=${kver%-amd64}-arm64
 	else
-		kver=$(scripts/kernels -a arm64 info "$kernel" | field KREL) ||
+		kver=$(scripts/kernels.sh -a arm64 info "$kernel" | field KREL) ||
 			die "no arm64 kernel $kernel"
 	fi
 	log "building bench/sockbench for arm64"
@@ -120,21 +121,18 @@ arm64)
 	cp "$src/bench/sockbench" "$out/bench/sockbench"
 	rm -rf "$src"
 	console=$out/arm64/$kernel/console.log
-	log "booting $kver through scripts/arm64-check; console in $console"
-	host_before="load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(( $(others) )) qemu running"
-	start=$(date +%s)
-	VM_TIMEOUT=$timeout_s scripts/arm64-check -o "$out/arm64" \
+	log "booting $kver through scripts/arm64-check.sh; console in $console"
+	begin
+	VM_TIMEOUT=$timeout_s scripts/arm64-check.sh -o "$out/arm64" \
 		-t "$out/bench" "${params[@]}" "$kernel" || rc=$?
 	;;
 upstream)
-	series=${BENCH_SERIES_IMAGE:?the series kernel (scripts/check-upstream -b)}
-	base=${BENCH_BASE_IMAGE:?the base kernel (scripts/check-upstream -b)}
+	series=${BENCH_SERIES_IMAGE:?the series kernel (scripts/check-upstream.sh -b)}
+	base=${BENCH_BASE_IMAGE:?the base kernel (scripts/check-upstream.sh -b)}
 	log "building bench/sockbench"
 	quiet make -s -C bench sockbench
 	cp bench/sockbench "$out/bench/"
-	host_before="load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores,"
-	host_before="$host_before $(( $(others) )) qemu running"
-	start=$(date +%s)
+	begin
 	boots=()
 	i=0
 	for k in series base base series; do
@@ -145,7 +143,7 @@ upstream)
 		[ $k = series ] || img=$base
 		log "boot $i: the $k kernel ($what); console in $out/boot$i/console.log"
 		boots+=("$k=$out/boot$i/console.log")
-		scripts/vm -k "$img" -m none -p PROGRAMS=/guest/bench \
+		scripts/vm.sh -k "$img" -m none -p PROGRAMS=/guest/bench \
 			-p SAMPLES="$samples" -p ROUNDS="$rounds" \
 			-p PP_SECONDS="$pp_seconds" -p ONLY="$what" \
 			-i 'RCU lockdep checking is enabled' \
@@ -159,8 +157,7 @@ upstream)
 	;;
 esac
 wall=$(( $(date +%s) - start ))
-host_after="load $(cut -d' ' -f1-3 /proc/loadavg),"
-host_after="$host_after $(( $(others) )) qemu running"
+host_after=$(host "")
 [ $rc -eq 0 ] || die "the run failed after ${wall}s; see $console"
 
 if [ "$arch" = upstream ]; then

@@ -4,17 +4,17 @@
 # kernel boot through here. Builds the initramfs (busybox, the module, the
 # payload in /tests, the guest scripts in /guest, /params), boots the kernel
 # in QEMU with software emulation (TCG), and judges the console with
-# scripts/tap-summary: every program's TAP and exit status, a clean insmod
+# scripts/tap-summary.sh: every program's TAP and exit status, a clean insmod
 # and rmmod, no splat in the kernel log. Prints "N passed, N failed, N
 # skipped" last; exits 1 on any failure.
 #
 # usage: vm [OPTION...] OUTDIR
-#   -k IMAGE    the kernel (default: the machine's Debian 6.1, scripts/kver)
+#   -k IMAGE    the kernel (default: the machine's Debian 6.1, scripts/kver.sh)
 #   -m MODULE   the module loaded (default: sockcancel.ko); "none" for
 #               a kernel that has the mechanism built in (check-upstream)
 #   -t DIR      the payload, copied to /tests: test programs and their
 #               count files (fuzz.calls, ...) or the demo's programs
-#   -p NAME=VAL a guest parameter (repeatable; see scripts/guest/init):
+#   -p NAME=VAL a guest parameter (repeatable; see scripts/guest/init.sh):
 #               PROGRAMS (e.g. /guest/demo), KMEMLEAK=1, HALT
 #   -a ARCH     the guest's architecture: x86_64 (default) or arm64
 #   -b BUSYBOX  a static busybox for that architecture (default: the
@@ -43,13 +43,13 @@ while getopts k:m:t:p:a:b:M:T:i:r: opt; do
 	T) timeout_s=$OPTARG ;;
 	i) judge+=(--ignore "$OPTARG") ;;
 	r) judge+=(--require "$OPTARG") ;;
-	*) sed -n '3,/^source/{/^source/d;s/^# \{0,1\}//;p}' "$0" >&2; exit 2 ;;
+	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] || die "usage: vm [OPTION...] OUTDIR (see the header of $0)"
 out=$1
-[ -n "$kernel" ] || kernel=/boot/vmlinuz-$(scripts/kver)
+[ -n "$kernel" ] || kernel=/boot/vmlinuz-$(scripts/kver.sh)
 
 # shellcheck disable=SC2054 # options with commas
 case $arch in
@@ -67,10 +67,10 @@ arm64)
 *)
 	die "architecture $arch is not supported" ;;
 esac
-[ -f "$kernel" ] || die "$kernel missing (run scripts/deps)"
+[ -f "$kernel" ] || die "$kernel missing (run scripts/deps.sh)"
 [ "$module" = none ] || [ -f "$module" ] || die "$module missing"
 [ -x "$busybox" ] || die "$busybox missing (a static busybox for $arch)"
-command -v "${qemu[0]}" >/dev/null || die "${qemu[0]} missing (run scripts/deps)"
+command -v "${qemu[0]}" >/dev/null || die "${qemu[0]} missing (run scripts/deps.sh)"
 
 mkdir -p "$out"
 root=$out/initramfs
@@ -82,7 +82,10 @@ cp "$busybox" "$root/bin/busybox"
 for app in $(/bin/busybox --list); do
 	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
 done
-cp -a scripts/guest "$root/guest"
+mkdir -p "$root/guest"
+for f in scripts/guest/*.sh; do
+	cp -a "$f" "$root/guest/$(basename "$f" .sh)"
+done
 ln -s guest/init "$root/init"
 [ "$module" = none ] || install -m 0644 "$module" "$root/sockcancel.ko"
 [ -z "$payload" ] || cp -a "$payload"/. "$root/tests/"
@@ -104,4 +107,4 @@ timeout --foreground -k 10 "$timeout_s" \
 sed -E 's/\r//g; s/\x1b(\[[0-9;?]*[A-Za-z]|c)//g' "$log" > "$log.txt"
 mv "$log.txt" "$log"
 
-exec scripts/tap-summary ${judge[@]+"${judge[@]}"} "$log" "$rc"
+exec scripts/tap-summary.sh ${judge[@]+"${judge[@]}"} "$log" "$rc"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build a debug kernel from Debian's linux-source-6.1 for scripts/check-debug
-# and scripts/soak: tinyconfig, plus what the module and the selftests need,
+# Build a debug kernel from Debian's linux-source-6.1 for scripts/check-debug.sh
+# and scripts/soak.sh: tinyconfig, plus what the module and the selftests need,
 # plus the kernel's own checkers. Two variants, since KCSAN excludes KASAN:
 #   kasan  (default) KASAN, lockdep, kmemleak, debug objects, list
 #          debugging, atomic-sleep checks, panic on oops
@@ -72,23 +72,12 @@ if [ -f "$tree/.sockcancel-complete" ] && [ -z "${DEBUG_KERNEL_REBUILD:-}" ]; th
 	exit 0
 fi
 
-for tool in flex bison bc gcc make; do
-	command -v $tool >/dev/null || {
-		echo "debug-kernel: $tool missing (apt-get install flex bison bc libelf-dev)" >&2
-		exit 1
-	}
-done
-[ -f /usr/include/libelf.h ] || {
-	echo "debug-kernel: libelf-dev missing (objtool needs it)" >&2
-	exit 1
-}
+need "apt-get install flex bison bc libelf-dev" flex bison bc gcc make
+[ -f /usr/include/libelf.h ] || die "libelf-dev missing (objtool needs it)"
 
 if [ ! -f "$tree/Makefile" ]; then
-	[ -f "$tarball" ] || {
-		echo "debug-kernel: $tarball missing (apt-get install linux-source-6.1)" >&2
-		exit 1
-	}
-	echo "debug-kernel: extracting $tarball into $dest" >&2
+	[ -f "$tarball" ] || die "$tarball missing (apt-get install linux-source-6.1)"
+	log "extracting $tarball into $dest"
 	rm -rf "$tree"
 	mkdir -p "$dest"
 	tar -xJf "$tarball" -C "$dest"
@@ -120,17 +109,11 @@ done
 for o in "${off[@]}"; do
 	grep -q "^CONFIG_$o=" .config && missing+=("no $o")
 done
-if [ ${#missing[@]} -ne 0 ]; then
-	echo "debug-kernel: not set after olddefconfig: ${missing[*]}" >&2
-	exit 1
-fi
+[ ${#missing[@]} -eq 0 ] || die "not set after olddefconfig: ${missing[*]}"
 
-echo "debug-kernel: building the $variant variant with $jobs jobs (log: $dest/build.log)" >&2
+log "building the $variant variant with $jobs jobs (log: $dest/build.log)"
 start=$(date +%s)
-if ! make -j"$jobs" >"$dest/build.log" 2>&1; then
-	tail -30 "$dest/build.log" >&2
-	exit 1
-fi
-echo "debug-kernel: built in $(( $(date +%s) - start )) s" >&2
+logged "$dest/build.log" make -j"$jobs" || exit 1
+log "built in $(( $(date +%s) - start )) s"
 touch .sockcancel-complete
 echo "$tree"

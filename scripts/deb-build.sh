@@ -11,32 +11,23 @@
 #
 # OUTDIR receives the five .debs (sockcancel-dkms, libsockcancel0,
 # libsockcancel-dev, sockcancel, python3-sockcancel), the source package
-# (.dsc, tarballs),
-# the .changes and .buildinfo, build.log and lintian.log. Prints each
-# package's size and contents. Needs dpkg-dev, debhelper, dh-dkms,
-# dh-python and lintian (scripts/deps installs them). No debug symbol packages are made
-# (DEB_BUILD_OPTIONS=noautodbgsym) unless DEB_BUILD_OPTIONS is set.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# (.dsc, tarballs), the .changes and .buildinfo, build.log and lintian.log.
+# Prints each package's size and contents. Needs dpkg-dev, debhelper,
+# dh-dkms, dh-python and lintian (scripts/deps.sh installs them). No debug
+# symbol packages are made (DEB_BUILD_OPTIONS=noautodbgsym) unless
+# DEB_BUILD_OPTIONS is set.
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+set -eu
 
 out=${1:-build/deb}
 start=$SECONDS
 
-die() { echo "deb-build: $*" >&2; exit 1; }
-
-for tool in dpkg-buildpackage dh dh_dkms dh_python3 lintian; do
-	command -v "$tool" >/dev/null ||
-		die "$tool missing: run scripts/deps (dpkg-dev debhelper dh-dkms dh-python lintian)"
-done
-
+need "run scripts/deps.sh: dpkg-dev debhelper dh-dkms dh-python lintian" \
+	dpkg-buildpackage dh dh_dkms dh_python3 lintian
 name=$(dpkg-parsechangelog -S Source)
 deb_version=$(dpkg-parsechangelog -S Version)
-version=${deb_version%-*}
-dkms_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
-lib_version=$(sed -n 's/^VERSION *= *//p' lib/Makefile)
-if [ "$dkms_version" != "$version" ] || [ "$lib_version" != "$version" ]; then
-	die "versions differ: debian/changelog $version, dkms.conf $dkms_version, lib/Makefile $lib_version"
-fi
+version=$(version "${deb_version%-*}")
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -45,25 +36,7 @@ rm -f "$out"/*.deb "$out"/*.dsc "$out"/*.tar.* "$out"/*.changes \
 work=$(mktemp -d /tmp/sockcancel-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 src=$work/$name-$version
-mkdir -p "$src"
-
-# The source files only: in a git checkout what git knows of (committed or
-# not) and new files it does not ignore; otherwise everything but build
-# products.
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	git ls-files -z --cached --others --exclude-standard |
-		while IFS= read -r -d '' f; do
-			[ -e "$f" ] || [ -L "$f" ] || continue # deleted, not committed
-			printf '%s\0' "$f"
-		done | tar --null -T - -cf - | tar -x -C "$src"
-else
-	tar --exclude=./build --exclude='*.o' --exclude='*.ko' \
-		--exclude='*.a' --exclude='*.so' --exclude='*.so.*' \
-		--exclude='*.cmd' --exclude='*.mod' --exclude='*.mod.c' \
-		--exclude=Module.symvers --exclude=modules.order \
-		--exclude=./cli/sockcancel --exclude=./cli/sockcancel-static \
-		--exclude=./lib/sockcancel.pc -cf - . | tar -x -C "$src"
-fi
+copy_tree "$src"
 [ -f "$src/debian/control" ] || die "no debian/ in the copied tree"
 
 # The upstream tarball: the same files without debian/, reproducible.
@@ -72,17 +45,15 @@ tar -C "$work" --exclude="$name-$version/debian" --sort=name \
 	--mtime="@$mtime" --owner=0 --group=0 --numeric-owner \
 	-cf - "$name-$version" | xz -6 > "$work/${name}_$version.orig.tar.xz"
 
-echo "deb-build: dpkg-buildpackage -us -uc in $src"
-if ! (cd "$src" && DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS-noautodbgsym} \
-	dpkg-buildpackage -us -uc) > "$out/build.log" 2>&1; then
-	tail -40 "$out/build.log" >&2
+say "dpkg-buildpackage -us -uc in $src"
+export DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS-noautodbgsym}
+(cd "$src" && logged "$out/build.log" dpkg-buildpackage -us -uc) ||
 	die "dpkg-buildpackage failed (log: $out/build.log)"
-fi
 build_s=$((SECONDS - start))
 find "$work" -maxdepth 1 -type f -exec cp {} "$out/" \;
 
 changes=$(find "$out" -maxdepth 1 -name '*.changes' | head -1)
-echo "deb-build: lintian"
+say "lintian"
 lintian_rc=0
 lintian --display-info --display-experimental --fail-on error,warning \
 	"$changes" > "$out/lintian.log" 2>&1 || lintian_rc=$?
@@ -95,6 +66,6 @@ for deb in "$out"/*.deb; do
 		f = $6; for (i = 7; i <= NF; i++) f = f " " $i
 		printf "  %8d %s\n", $3, f }'
 done
-echo "deb-build: $(find "$out" -maxdepth 1 -name '*.deb' | wc -l) packages" \
+say "$(find "$out" -maxdepth 1 -name '*.deb' | wc -l) packages" \
 	"in $out (build $build_s s, all $((SECONDS - start)) s)"
 [ "$lintian_rc" -eq 0 ] || die "lintian found errors or warnings (exit $lintian_rc)"

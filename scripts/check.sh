@@ -5,42 +5,38 @@
 # and the tests, checks the man pages, the library's ABI against the last
 # release's (abidiff), make install and the DKMS build on
 # the host, installs the Debian packages into a Debian root and boots their
-# DKMS-built module (scripts/deb-test), runs the demo, then runs every test
+# DKMS-built module (scripts/deb-test.sh), runs the demo, then runs every test
 # program against the module on each supported kernel
-# (scripts/check-kernels), and ends with "N passed, N failed, N skipped".
+# (scripts/check-kernels.sh), and ends with "N passed, N failed, N skipped".
 #
 # KERNEL=6.1 (the quick way: the machine's own kernel, no download), or a
 # list of kernels, chooses; default: all of them, every line of
-# scripts/kernels.list, x86-64 (scripts/check-kernels) and arm64
-# (scripts/arm64-check). ARCH=x86_64 or ARCH=arm64 chooses the
+# scripts/kernels.list, x86-64 (scripts/check-kernels.sh) and arm64
+# (scripts/arm64-check.sh). ARCH=x86_64 or ARCH=arm64 chooses the
 # architecture; a kernel named for one architecture only runs there.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu -o pipefail
+set -eu
 
 step() { echo "[$1/7] $2"; }
 
 step 1 "installing dependencies"
-scripts/deps
+scripts/deps.sh
 
 step 2 "taking the kselftest harness from linux-source-6.1"
-scripts/ksrc >/dev/null
+scripts/ksrc.sh >/dev/null
 
 step 3 "building libsockcancel, the sockcancel command and the tests"
-rm -rf build/tests
-quiet make -s tests
 # make check's share of the reliability tests; make fuzz and
-# scripts/check-debug run the long counts.
-echo 100000 > build/tests/fuzz.calls
-echo 50 > build/tests/unload.cycles
-echo 10 > build/tests/stress.seconds
+# scripts/check-debug.sh run the long counts.
+make_tests build/tests 100000 50 10
 
 step 4 "checking the man pages, libsockcancel's ABI, make install, the DKMS build and the packages"
 quiet make -s man-check
 # libsockcancel.so.0 against the ABI of the last release (lib/abi, abidiff)
 make -s abi-check
-scripts/install-test
-quiet scripts/dkms-test 6.1
+scripts/install-test.sh
+quiet scripts/dkms-test.sh 6.1
 # the packages installed into a Debian root, their DKMS-built module booted
 # (6.1; with the whole matrix also trixie's 6.12). A failure there is
 # counted at the end; the kernels are still tested.
@@ -48,12 +44,12 @@ deb=$(mktemp) x86=$(mktemp) arm=$(mktemp)
 trap 'rm -f "$deb" "$x86" "$arm"' EXIT
 rc=0 deb_rc=0
 # shellcheck disable=SC2046
-TESTDIR=build/tests scripts/deb-test 6.1 \
+TESTDIR=build/tests scripts/deb-test.sh 6.1 \
 	$([ "${KERNEL:-all}" = 6.1 ] || echo 6.12) | tee "$deb" || deb_rc=1
 [ "$deb_rc" = 0 ] || rc=1
 
 step 5 "make demo (its own VM)"
-quiet scripts/demo
+quiet scripts/demo.sh
 
 # KERNEL: all (default) or a list; ARCH: all (default; with KERNEL=6.1
 # alone, x86_64), x86_64 or arm64
@@ -80,18 +76,18 @@ x86_kernels=$(kernels_of x86_64) arm_kernels=$(kernels_of arm64)
 if [ "$arch" != arm64 ] && [ -n "$x86_kernels" ]; then
 	step 6 "running the tests on $x86_kernels(x86-64)"
 	# shellcheck disable=SC2086 # a list of kernels
-	TESTDIR=build/tests scripts/check-kernels $x86_kernels 2>&1 | tee "$x86" || rc=1
+	TESTDIR=build/tests scripts/check-kernels.sh $x86_kernels 2>&1 | tee "$x86" || rc=1
 fi
 if [ "$arch" != x86_64 ] && [ -n "$arm_kernels" ]; then
 	step 7 "running the tests on $arm_kernels(arm64)"
 	# shellcheck disable=SC2086 # a list of kernels
-	scripts/arm64-check $arm_kernels 2>&1 | tee "$arm" || rc=1
+	scripts/arm64-check.sh $arm_kernels 2>&1 | tee "$arm" || rc=1
 fi
 # the failed tests again, each with its kernel and what it printed
-# (scripts/tap-summary's "PROGRAM:   " lines), where the end of a long
+# (scripts/tap-summary.sh's "PROGRAM:   " lines), where the end of a long
 # log shows them
 if [ "$deb_rc" != 0 ]; then
-	echo "failed: the packages (scripts/deb-test)"
+	echo "failed: the packages (scripts/deb-test.sh)"
 	grep -E 'not ok|[1-9][0-9]* failed' "$deb" | sed 's/^ */  /' || true
 fi
 if grep -qE '^[a-z0-9_]+: not ok |^FAIL: ' "$x86" "$arm"; then
@@ -107,9 +103,8 @@ if grep -qE '^[a-z0-9_]+: not ok |^FAIL: ' "$x86" "$arm"; then
 fi
 # each run's sum is its last line; the sum of both, last
 for f in "$x86" "$arm"; do
-	tail -n 1 "$f"
-done | awk -v rc=$rc '/^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ {
-		p += $1; f += $3; s += $5 }
-	END { if (rc && !f) f = 1
-	      printf "%d passed, %d failed, %d skipped\n", p, f, s }'
+	tally "$(tail -n 1 "$f")" || true
+done
+[ "$rc" = 0 ] || [ "$total_f" -gt 0 ] || total_f=1
+totals
 exit $rc

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The demo (make demo), run by scripts/guest/init with the module loaded:
+# The demo (make demo), run by scripts/guest/init.sh with the module loaded:
 # the story of sockcancel told with real programs. Every step checks what
 # it claims and is one TAP result; the first failure ends the demo.
 mkdir -p /www

@@ -1,16 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make demo: install what is missing, build, and boot a VM that tells the
-# story of sockcancel with real programs (scripts/guest/demo); show the
+# story of sockcancel with real programs (scripts/guest/demo.sh); show the
 # story and judge it like every VM run.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu
 
 echo "[1/3] installing dependencies"
-scripts/deps
-scripts/ksrc >/dev/null
-kver=$(scripts/kver)
+scripts/deps.sh
+scripts/ksrc.sh >/dev/null
+kver=$(scripts/kver.sh)
 echo "[2/3] building the module, the command and the example"
 quiet make -s module KVER="$kver"
 quiet make -s -C cli sockcancel-static
@@ -21,7 +21,7 @@ cp cli/sockcancel-static build/demo/bin/sockcancel
 cp examples/winsock_cancel build/demo/bin/
 echo "[3/3] booting the VM"
 rc=0
-scripts/vm -p PROGRAMS=/guest/demo -T 300 -t build/demo/bin build/demo \
+scripts/vm.sh -p PROGRAMS=/guest/demo -T 300 -t build/demo/bin build/demo \
 	> build/demo/result || rc=$?
 # the story, without the kernel's messages and the TAP results
 sed -n '/^== 1\./,/^@@ exit/p' build/demo/console.log |

@@ -6,11 +6,11 @@
 # what it added.
 #
 # usage: dkms-test [KERNEL]
-#   6.1 (default)  the machine's Debian 12 kernel (scripts/kver) and its
+#   6.1 (default)  the machine's Debian 12 kernel (scripts/kver.sh) and its
 #                  installed headers, with Debian 12's dkms
 #   KVER           another kernel whose headers are in /lib/modules/KVER
 #   6.12, 7.3      a Debian 13 kernel: Debian 13's dkms, run in the trixie
-#                  build root of scripts/kernels where its headers are
+#                  build root of scripts/kernels.sh where its headers are
 #                  unpacked at their installed paths
 #
 # The tree added is a clean copy of what dkms.conf needs (dkms.conf, Kbuild,
@@ -22,37 +22,26 @@ set -eu
 
 target=${1:-6.1}
 start=$SECONDS
+version=$(version)
 
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
-lib_version=$(sed -n 's/^VERSION *= *//p' lib/Makefile)
-if [ "$version" != "$lib_version" ]; then
-	echo "dkms-test: dkms.conf PACKAGE_VERSION $version != lib/Makefile VERSION $lib_version" >&2
-	exit 1
+if [ "$target" != 6.1 ] && [ -d "/lib/modules/$target/build" ]; then
+	KREL=$target KROOT=/ run=()
+else
+	kernel_info "$target" || die "no kernel $target"
+	run=()
+	[ "$KROOT" = / ] || run=(scripts/kernels.sh run "$target")
 fi
-
-install_dkms='command -v dkms >/dev/null || {
+kver=$KREL root=${KROOT%/}
+[ -d "$root/lib/modules/$kver/build" ] ||
+	die "no headers for $kver in $root/lib/modules/$kver/build"
+need_root dkms
+# shellcheck disable=SC2016 # expanded by the inner sh
+"${run[@]}" sh -c 'command -v dkms >/dev/null || {
 	echo "dkms-test: installing dkms" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends dkms ||
-	{ apt-get update -qq && apt-get install -y -qq -o Dpkg::Use-Pty=0 \
-		--no-install-recommends dkms; }
+	set -- -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends dkms
+	apt-get install "$@" || { apt-get update -qq && apt-get install "$@"; }
 } >/dev/null'
-
-if [ "$target" = 6.1 ] || [ -d "/lib/modules/$target/build" ]; then
-	kver=$target
-	[ "$kver" = 6.1 ] && kver=$(scripts/kver)
-	root=
-	run=()
-else
-	vars=$(scripts/kernels info "$target")
-	kver=$(field KREL <<<"$vars")
-	root=$(field KROOT <<<"$vars")
-	run=(scripts/kernels run "$target")
-fi
-[ -d "$root/lib/modules/$kver/build" ] ||
-	{ echo "dkms-test: no headers for $kver in $root/lib/modules/$kver/build" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "dkms-test: must run as root (dkms)" >&2; exit 1; }
-"${run[@]}" sh -c "$install_dkms"
 
 v=$version-test
 stage=
@@ -67,25 +56,17 @@ trap cleanup EXIT
 stage=$(mktemp -d "$root/tmp/sockcancel-dkms.XXXXXX")
 
 copy_module "$SC_ROOT" "$stage"
-cp dkms.conf "$stage/"
-sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$v\"/" "$stage/dkms.conf"
+sed "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$v\"/" dkms.conf > "$stage/dkms.conf"
 
 # shellcheck disable=SC2016 # expanded by the inner sh
 if ! "${run[@]}" sh -c 'cd "$1" && dkms add . && dkms build "sockcancel/$2" -k "$3"' \
 	sh "${stage#"$root"}" "$v" "$kver"; then
 	cat "$root/var/lib/dkms/sockcancel/$v/build/make.log" 2>/dev/null || true
-	echo "dkms-test: dkms build failed" >&2
-	exit 1
+	die "dkms build failed"
 fi
 
 ko=$(find "$root/var/lib/dkms/sockcancel/$v/$kver" -name 'sockcancel.ko*' | head -1)
-if [ -z "$ko" ]; then
-	echo "dkms-test: no sockcancel.ko after dkms build" >&2
-	exit 1
-fi
+[ -n "$ko" ] || die "no sockcancel.ko after dkms build"
 vermagic=$(modinfo -F vermagic "$ko")
-if [ "${vermagic%% *}" != "$kver" ]; then
-	echo "dkms-test: $ko has vermagic '$vermagic', not $kver" >&2
-	exit 1
-fi
-echo "dkms-test: ok: $(basename "$ko") for $kver ($vermagic) in $((SECONDS - start)) s"
+[ "${vermagic%% *}" = "$kver" ] || die "$ko has vermagic '$vermagic', not $kver"
+say "ok: $(basename "$ko") for $kver ($vermagic) in $((SECONDS - start)) s"

@@ -1,23 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The soak (scripts/soak), run by scripts/guest/init with the module
+# The soak (scripts/soak.sh), run by scripts/guest/init.sh with the module
 # loaded and KMEMLEAK=1: /tests/stress_test for as long as its
 # stress.seconds says, its output passed through; at each of its progress
-# lines (stress.report_s) the module's memory is sampled and one line
-# printed:
-#
+# lines (stress.report_s) the module's memory is sampled into one line
 #   @@ soak MIN STREAMS BYTES CANCELS EINTRS LOST FAILURES LEAKED
 #           OUTSTANDING UNREFERENCED KMALLOC256
-#
-# LEAKED: kmemleak's unreferenced objects allocated by the module (a
-# "[sockcancel]" frame in their backtrace), after a scan; UNREFERENCED:
-# all of kmemleak's, the kernel's included. OUTSTANDING: the module's
-# objects alive now: each pending interruption (struct sc_pending, the
-# only allocation that outlives an ioctl) holds one module reference, and
-# the stress test holds the device open once, so the module's reference
-# count less one. KMALLOC256: active objects of the kmalloc cache those
-# objects come from, the whole kernel's (context, not the module's own).
-# The exit status is the stress test's.
+# (scripts/soak.sh says what each is). OUTSTANDING is the module's
+# reference count less the stress test's one open of the device: each
+# pending interruption (struct sc_pending, the only allocation that
+# outlives an ioctl) holds one reference. The exit status is the stress
+# test's.
 leak=/sys/kernel/debug/kmemleak
 
 sample() {

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# /init of every VM scripts/vm boots: mount, load the module, run the
+# /init of every VM scripts/vm.sh boots: mount, load the module, run the
 # programs, unload, print the kernel log, stop. The host reads the console.
 #
-# Parameters: /params, shell assignments written by scripts/vm:
+# Parameters: /params, shell assignments written by scripts/vm.sh:
 #   PROGRAMS  the programs to run, in order (globs; default: the test
 #             programs /tests/*_test /tests/*_test32, then /tests/*_final,
 #             which change the machine for good, e.g. Yama's ptrace_scope 3);
@@ -13,9 +13,9 @@
 #   HALT      how the guest stops (default "poweroff -f"; a kernel that
 #             halts on poweroff needs "reboot -f", qemu runs with -no-reboot)
 #
-# The console protocol, defined here and read by scripts/tap-summary:
+# The console protocol, defined here and read by scripts/tap-summary.sh:
 #   @@ insmod ok|failed|none loading the module (none: the kernel has no
-#                            module to load, scripts/vm -m none)
+#                            module to load, scripts/vm.sh -m none)
 #   @@ run NAME              program NAME starts; its TAP follows
 #   @@ exit NAME STATUS      it ended with STATUS
 #   @@ rmmod ok|failed|none  unloading the module (a program may unload and

@@ -3,9 +3,9 @@
 # The soak (make soak): selftests/stress_test for SOAK_MINUTES (default 120)
 # with the test build of the module (FAULT_INJECT=1: every other two
 # seconds each cancel is delayed between finding its call and queueing it)
-# on the KASAN debug kernel (scripts/debug-kernel kasan: KASAN, lockdep,
+# on the KASAN debug kernel (scripts/debug-kernel.sh kasan: KASAN, lockdep,
 # kmemleak), in one VM. Every SOAK_EVERY minutes (default 10) the guest
-# (scripts/guest/soak) samples the module's memory and one line is printed
+# (scripts/guest/soak.sh) samples the module's memory and one line is printed
 # here as it comes:
 #   min          minutes since the stress test started
 #   streams      streams opened; bytes: bytes checked, in streams ended
@@ -37,22 +37,21 @@ every=${SOAK_EVERY:-10}
 # the stress test's own limit is a day
 [ "$minutes" -le 1380 ] || die "SOAK_MINUTES is at most 1380 (23 hours)"
 
-scripts/deps
-ksft=$(scripts/ksrc)/tools/testing/selftests
-tree=$(scripts/debug-kernel kasan)
+scripts/deps.sh
+ksft=$(scripts/ksrc.sh)/tools/testing/selftests
+tree=$(scripts/debug-kernel.sh kasan)
 out=$SC_ROOT/build/soak
 rm -rf "$out"
 mkdir -p "$out/tests"
 log "building the test build of the module against $tree"
-copy_module "$SC_ROOT" "$out/mod"
-quiet make -s -C "$tree" M="$out/mod" FAULT_INJECT=1 modules
+module_build "$tree" "$out/mod" FAULT_INJECT=1
 quiet make -s -C selftests KSFT_DIR="$ksft" OUTPUT="$out/tests" \
 	"$out/tests/stress_test"
 echo $((minutes * 60)) > "$out/tests/stress.seconds"
 echo $((every * 60)) > "$out/tests/stress.report_s"
 
 log "$minutes minutes, a line every $every (console: $out/vm/console.log)"
-scripts/vm -k "$tree/arch/x86/boot/bzImage" -m "$out/mod/sockcancel.ko" \
+scripts/vm.sh -k "$tree/arch/x86/boot/bzImage" -m "$out/mod/sockcancel.ko" \
 	-t "$out/tests" -p PROGRAMS=/guest/soak "${KASAN_VM[@]}" \
 	-r '^@@ soak ' -T $((minutes * 60 + 1800)) "$out/vm" \
 	> "$out/verdict" 2>&1 &

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # make install into a DESTDIR installs exactly the expected files, and
 # make uninstall removes every one of them.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-kver=$(scripts/kver)
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+set -eu
+kver=$(scripts/kver.sh)
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 
@@ -26,18 +27,13 @@ expected="/lib/modules/$kver/updates/sockcancel.ko
 make -s install DESTDIR="$dest" PREFIX=/usr KVER="$kver" >/dev/null
 got=$(cd "$dest" && find . \( -type f -o -type l \) | sed 's|^\.||' | sort)
 if [ "$got" != "$expected" ]; then
-	echo "install-test: installed files differ from the expected list:" >&2
+	log "installed files differ from the expected list:"
 	diff <(echo "$expected") <(echo "$got") >&2 || true
 	exit 1
 fi
-if ! grep -q '^prefix=/usr$' "$dest/usr/lib/pkgconfig/sockcancel.pc"; then
-	echo "install-test: sockcancel.pc does not name prefix /usr" >&2
-	exit 1
-fi
+grep -q '^prefix=/usr$' "$dest/usr/lib/pkgconfig/sockcancel.pc" ||
+	die "sockcancel.pc does not name prefix /usr"
 make -s uninstall DESTDIR="$dest" PREFIX=/usr KVER="$kver" >/dev/null
 left=$(cd "$dest" && find . \( -type f -o -type l \))
-if [ -n "$left" ]; then
-	echo "install-test: uninstall left: $left" >&2
-	exit 1
-fi
-echo "install-test: $(echo "$expected" | wc -l) files installed and removed"
+[ -z "$left" ] || die "uninstall left: $left"
+say "$(echo "$expected" | wc -l) files installed and removed"
