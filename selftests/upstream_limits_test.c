@@ -94,6 +94,23 @@ static void on_usr1(int sig)
 }
 
 /*
+ * Start @c, a recv on a new socket pair @sv, in a thread of its own; its
+ * thread's pidfd in *@pidfd. Returns the number of the call once the
+ * series reports the thread in it (0: never seen).
+ */
+static __u64 recv_in_call(struct call *c, int sv[2], int *pidfd)
+{
+	*pidfd = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return 0;
+	c->fd = sv[0];
+	if (!call_start(c, SYS_recvfrom))
+		return 0;
+	*pidfd = pidfd_of(c->tid, PIDFD_THREAD);
+	return *pidfd < 0 ? 0 : wait_in_call(*pidfd, PIDFD_SOCKET_WAIT_RECV, 0);
+}
+
+/*
  * "a restarted call cannot be told from a new one at the same address with
  * the same arguments": the series keeps the number of a call across its
  * restart, so a cancel aimed at the call seen before a signal's restart
@@ -110,13 +127,7 @@ TEST(restarted_call_is_the_same_call)
 
 	NEED_SERIES("a restarted call cannot be told from a new one");
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	c.fd = sv[0];
-	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
-	pidfd = pidfd_of(c.tid, PIDFD_THREAD);
-	ASSERT_LE(0, pidfd);
-
-	first = wait_in_call(pidfd, PIDFD_SOCKET_WAIT_RECV, 0);
+	first = recv_in_call(&c, sv, &pidfd);
 	ASSERT_NE(0, first);
 	ASSERT_EQ(0, syscall(SYS_tgkill, getpid(), c.tid, SIGUSR1));
 	/* the handler has returned and the call waits again */
@@ -241,12 +252,7 @@ static void handler_round(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, sigaction(SIGUSR2, &sa2, NULL));
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	c.fd = sv[0];
-	ASSERT_TRUE(call_start(&c, SYS_recvfrom));
-	pidfd = pidfd_of(c.tid, PIDFD_THREAD);
-	ASSERT_LE(0, pidfd);
-	seq = wait_in_call(pidfd, PIDFD_SOCKET_WAIT_RECV, 0);
+	seq = recv_in_call(&c, sv, &pidfd);
 	ASSERT_NE(0, seq);
 
 	ASSERT_EQ(0, syscall(SYS_tgkill, getpid(), c.tid, SIGUSR1));
