@@ -15,10 +15,10 @@
 # (bench/results/arm64-KERNEL/ for another kernel).
 # BENCH_ARCH=upstream (make bench KERNEL=upstream, through check-upstream
 # -b, which gives BENCH_SERIES_IMAGE and BENCH_BASE_IMAGE): the in-kernel
-# series' kernel and the same 7.3 tree built without it, no module. Boot 1,
-# the series: the latency phase (PIDFD_CANCEL_SOCKET_WAIT against tgkill,
-# shutdown and io_uring) and the hot path; boots 2 to 4, the hot path alone:
-# base, base, series (ABBA: neither kernel always boots first or last);
+# series' kernel and the same 7.3 tree built without it, no module. Boots
+# 1 and 4, the series: the latency phase (PIDFD_CANCEL_SOCKET_WAIT against
+# tgkill, shutdown and io_uring) and the hot path; boots 2 and 3, the base:
+# the hot path alone (ABBA: neither kernel always boots first or last);
 # BENCH_ROUNDS hot-path rounds a boot. Results in
 # bench/results/upstream/latest.md and latest.json (bench/upstream.py).
 # environment: BENCH_ONLY (a subset of: mempending enoent latency xproc
@@ -138,7 +138,7 @@ upstream)
 	for k in series base base series; do
 		i=$((i + 1))
 		what=hotpath
-		[ $i -gt 1 ] || what="${only:-latency hotpath}"
+		[ $k = base ] || what="${only:-latency hotpath}"
 		img=$series
 		[ $k = series ] || img=$base
 		log "boot $i: the $k kernel ($what); console in $out/boot$i/console.log"
