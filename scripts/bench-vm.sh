@@ -1,32 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark command (make bench): build the module (if missing or older
-# than its sources) and bench/sockbench, boot the Debian 6.1 kernel in QEMU
-# (TCG) with a busybox initramfs, run every benchmark in that one boot
-# (scripts/guest/bench.sh, through scripts/vm.sh), and write bench/results/latest.md,
-# latest.json and latency.png (gnuplot, if installed).
+# make bench: build the module (if stale) and bench/sockbench, run every
+# benchmark in one boot (scripts/guest/bench.sh), write
+# bench/results/latest.md, latest.json and latency.png.
 #
-# usage: scripts/bench-vm.sh [OUTDIR]      (default /tmp/bench-run)
-# BENCH_ARCH=arm64 (make bench ARCH=arm64): on Debian's arm64 6.1 kernel,
-# or KERNEL (an arm64 line of scripts/kernels.list: make bench ARCH=arm64
-# KERNEL=7.3) (scripts/arm64-check.sh builds the module, its test build, and
-# boots it; sockbench cross-built), the latency measurements by default,
-# results in bench/results/arm64/latest.md and latest.json
-# (bench/results/arm64-KERNEL/ for another kernel).
-# BENCH_ARCH=upstream (make bench KERNEL=upstream, through check-upstream
-# -b, which gives BENCH_SERIES_IMAGE and BENCH_BASE_IMAGE): the in-kernel
-# series' kernel and the same 7.3 tree built without it, no module. Boots
-# 1 and 4, the series: the latency phase (PIDFD_CANCEL_SOCKET_WAIT against
-# tgkill, shutdown and io_uring) and the hot path; boots 2 and 3, the base:
-# the hot path alone (ABBA: neither kernel always boots first or last);
-# BENCH_ROUNDS hot-path rounds a boot. Results in
-# bench/results/upstream/latest.md and latest.json (bench/upstream.py).
-# environment: BENCH_ONLY (a subset of: mempending enoent latency xproc
-#              scale csock hotpath memthreads psscale; default all),
-#              BENCH_PS_COUNTS (100,1000,10000 blocked threads for psscale),
-#              BENCH_PS_RUNS (5 runs of each listing command),
-#              BENCH_SAMPLES (2000), BENCH_ROUNDS (10 hot-path rounds),
-#              BENCH_PP_SECONDS (1), BENCH_MEM (3072 MiB), VM_TIMEOUT (1500 s)
+# usage: bench-vm [OUTDIR]      (default /tmp/bench-run)
+#   BENCH_ARCH    x86_64 (default); arm64 (make bench ARCH=arm64, KERNEL an
+#                 arm64 line of kernels.list, default 6.1); upstream (from
+#                 check-upstream -b: BENCH_SERIES_IMAGE, BENCH_BASE_IMAGE)
+#   BENCH_ONLY    some of: mempending enoent latency xproc scale csock
+#                 hotpath memthreads psscale (default all; arm64: latency)
+#   BENCH_SAMPLES (2000), BENCH_ROUNDS (10), BENCH_PP_SECONDS (1),
+#   BENCH_PS_COUNTS (100,1000,10000), BENCH_PS_RUNS (5), BENCH_MEM (3072
+#   MiB), VM_TIMEOUT (1500 s)
+# More: bench/README.md
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu
@@ -66,11 +53,11 @@ params=(-p PROGRAMS=/guest/bench -p SAMPLES="$samples" -p ROUNDS="$rounds"
 
 rm -rf "$out"
 mkdir -p "$out/bench"
-# Debian's ss for psscale, with its libraries and the dynamic loader, run
-# as ld-linux-x86-64.so.2 --library-path DIR DIR/ss (the guest has no
+# Debian's ss for psscale with its libraries and loader (the guest has no
 # shared C library); without it psscale compares with netstat only
 copy_ss() {
 	local ss lib
+
 	ss=$(command -v ss || true)
 	[ -n "$ss" ] || { log "no ss on this machine: psscale without it"; return 0; }
 	mkdir -p "$1"
@@ -135,6 +122,7 @@ upstream)
 	begin
 	boots=()
 	i=0
+	# ABBA: neither kernel always boots first or last
 	for k in series base base series; do
 		i=$((i + 1))
 		what=hotpath
@@ -143,9 +131,7 @@ upstream)
 		[ $k = series ] || img=$base
 		log "boot $i: the $k kernel ($what); console in $out/boot$i/console.log"
 		boots+=("$k=$out/boot$i/console.log")
-		scripts/vm.sh -k "$img" -m none -p PROGRAMS=/guest/bench \
-			-p SAMPLES="$samples" -p ROUNDS="$rounds" \
-			-p PP_SECONDS="$pp_seconds" -p ONLY="$what" \
+		scripts/vm.sh -k "$img" -m none "${params[@]}" -p ONLY="$what" \
 			-i 'RCU lockdep checking is enabled' \
 			-M "$mem" -T "$timeout_s" -t "$out/bench" "$out/boot$i" ||
 			{ rc=$?; break; }

@@ -1,30 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check-upstream: the in-kernel version of the cancel (the patch series
-# in upstream/) applied to Debian's linux-source-7.3, built, booted through
-# scripts/vm.sh and tested there with the series' own kselftests. Not part of
-# make check.
+# make check-upstream: the in-kernel series (upstream/) on Debian's
+# linux-source-7.3, built, booted (scripts/vm.sh -m none) and tested with
+# its own kselftests. Not part of make check.
 #
-# usage: check-upstream [-i] [-p] [-c] [-s] [-b] [OUTDIR]
-#        (OUTDIR default build/upstream)
-#   -i   only if this series' kernel is cached: otherwise say so and exit 0
-#        (.ci/run: a cold build takes 20 to 30 minutes)
-#   -p   per patch: build the series one patch at a time (each must build
-#        on its own), log to upstream/build-log; then test the whole series
-#   -c   checkpatch.pl --strict (the 7.3 tree's) on every patch, log to
-#        upstream/checkpatch-log
-#   -s   then the project's whole suite (make tests) on the patched kernel
-#        too, with the module built against it: the module and the series
-#        side by side
-#   -b   instead of the kselftests, the benchmark (make bench KERNEL=upstream):
-#        the series' kernel against the same tree built without the series
-#        (tag base, the same config, object directory and ccache; cached in
-#        $SC_CACHE/upstream/base-<key>/, key the sha256 of the config
-#        fragments and the source package), booted in turn by
-#        scripts/bench-vm.sh (BENCH_ARCH=upstream); results in
-#        bench/results/upstream/
-# How: Documentation/sockcancel-upstream.rst. SOCKCANCEL_JOBS: make -j
-# (default 2).
+# usage: check-upstream [-i] [-p] [-c] [-s] [-b] [OUTDIR]  (build/upstream)
+#   -i  only if the series' kernel is cached, else say so and exit 0
+#   -p  build the series patch by patch first (upstream/build-log)
+#   -c  checkpatch.pl --strict on every patch (upstream/checkpatch-log)
+#   -s  then the project's whole suite with the module on that kernel
+#   -b  the benchmark instead (make bench KERNEL=upstream): the series
+#       against the same tree without it (scripts/bench-vm.sh)
+# SOCKCANCEL_JOBS: make -j (default 2).
+# More: Documentation/sockcancel-upstream.rst, bench/README.md.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu
@@ -65,7 +53,7 @@ unpack() {
 	mkdir -p "$cache"
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO ./usr/src/linux-source-7.3.tar.xz | tar -xJ -C "$cache"
-	# Debian's .gitignore ignores the top level: add with -f
+	# -f: Debian's .gitignore ignores the top level
 	quiet git -C "$tree" init -q
 	quiet git -C "$tree" add -f -A .
 	quiet git -C "$tree" -c user.name=check-upstream -c user.email=none \
@@ -157,12 +145,12 @@ fi
 
 if [ "$per_patch" = 1 ]; then
 	log "building each of the ${#patches[@]} patches (upstream/build-log)"
-	{
-		echo "# check-upstream -p: bzImage after each patch (x86_64_defconfig"
-		echo "# + kvm_guest.config + selftests/config + the pidfd kselftests'"
-		echo "# config + upstream/kernel.config; ccache, incremental; seconds"
-		echo "# are wall time on this machine)"
-	} > upstream/build-log
+	cat > upstream/build-log <<-'EOF'
+	# check-upstream -p: bzImage after each patch (x86_64_defconfig
+	# + kvm_guest.config + selftests/config + the pidfd kselftests'
+	# config + upstream/kernel.config; ccache, incremental; seconds
+	# are wall time on this machine)
+	EOF
 	for i in "${!commits[@]}"; do
 		p=$(basename "${patches[$i]}")
 		if secs=$(with_lock build_at "${commits[$i]}"); then
@@ -200,8 +188,7 @@ if [ "$bench" = 1 ]; then
 		exec scripts/bench-vm.sh "$out/bench"
 fi
 
-# The series' kselftests, static, from the patched tree.
-log "building the series' kselftests"
+log "building the series' kselftests (static, from the patched tree)"
 rm -rf "$out/tests"
 mkdir -p "$out/tests"
 with_lock git -C "$tree" checkout -q -f --detach "${commits[-1]}"

@@ -1,43 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages the way a user does, boot the module DKMS
-# built from them, and remove them again. For each kernel:
+# make deb-test: install the five packages into a fresh Debian root as a
+# user does (DKMS builds and signs the module), check them, boot the
+# kernel with that module and the packaged programs, purge them and check
+# nothing is left. Runs as root.
 #
-#  1. a fresh Debian root (debootstrap, minbase) of that kernel's release,
-#     with dkms, gcc, libc6-dev, pkgconf, python3 and the kernel's headers
-#     installed by apt; made once and kept as a tarball in the cache;
-#  2. a machine owner key where dkms looks for one (/var/lib/dkms/mok.key,
-#     mok.pub), as on a Secure Boot machine;
-#  3. apt-get install ./*.deb (the five packages): DKMS builds, signs and
-#     installs the module. Checked: dkms status, the module's vermagic,
-#     its signer and key id against the key's certificate, the command,
-#     a program built with pkg-config against libsockcancel-dev,
-#     dynamically and statically, the installed example, and the root's
-#     python3 importing the packaged module sockcancel;
-#  4. scripts/vm.sh boots Debian's kernel with that DKMS-built module and
-#     runs the test programs, plus the packaged command (cli_test through
-#     it), the library tests, the preload test and the Python module's
-#     test, all with the packaged libraries and the root's dynamic loader;
-#  5. apt-get purge of the five packages: nothing of them may be left (the
-#     root's file list must equal the one taken before the install; the
-#     dkms tree, /usr/src, the module, the udev rule and the
-#     modules-load.d entry are checked by name too).
-#
-# usage: deb-test [KERNEL...]    6.1 (default: Debian 12's kernel,
-#                                scripts/kver.sh) or 6.12 (Debian 13's,
-#                                fetched by scripts/kernels.sh)
-#   DEBS=DIR     test these .debs instead of building them (scripts/deb-build.sh)
-#   TESTDIR=DIR  the test programs already built (make tests; scripts/check.sh
-#                passes build/tests), instead of building them here
+# usage: deb-test [KERNEL...]   6.1 (default; bookworm) or 6.12 (trixie)
+#   DEBS=DIR     test these .debs (default: built by scripts/deb-build.sh)
+#   TESTDIR=DIR  the test programs already built (default: built here)
 #   OUT=DIR      logs and VM files (default build/deb-test)
-#   FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS   the reliability tests'
-#                counts (default 10000, 10, 3: the test build of the module
-#                gets the long ones in make check)
-#   KEEP_ROOT=1  keep the installed root in OUT for a look
-#
-# Prints one "KERNEL: N passed, N failed, N skipped" line per kernel, then
-# the sum as "deb-test: N passed, N failed, N skipped"; exits 1 on any
-# failure. Runs as root (debootstrap, chroot).
+#   FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS  counts (default 10000, 10, 3)
+#   KEEP_ROOT=1  keep the installed root in OUT
+# Prints "KERNEL: N passed, N failed, N skipped" per kernel, then
+# "deb-test: N passed, N failed, N skipped"; exits 1 on any failure.
+# More: Documentation/packaging.rst, "Checking".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu
@@ -45,10 +21,8 @@ set -eu
 read -ra kernels <<< "${*:-6.1}"
 out=${OUT:-build/deb-test}
 cache=$SC_CACHE/deb-test
-# what the root holds besides minbase (gcc and libc6-dev for the programs
-# built against libsockcancel-dev, python3 for python3-sockcancel: there
-# before the install, so that the purge leaves the root as it was); the
-# headers are added per kernel
+# besides minbase, installed before the packages so that the purge leaves
+# the root as it was; the headers are added per kernel
 root_pkgs="dkms gcc pkgconf libc6-dev python3"
 pkgs="sockcancel-dkms libsockcancel0 libsockcancel-dev sockcancel python3-sockcancel"
 mok_cn="sockcancel deb-test machine owner key"
@@ -59,7 +33,6 @@ need "run scripts/deps.sh" debootstrap zstd openssl qemu-system-x86_64
 mkdir -p "$out" "$cache"
 out=$(cd "$out" && pwd)
 
-# --- the packages and the test programs -----------------------------------
 if [ -z "${DEBS:-}" ]; then
 	say "building the packages (scripts/deb-build.sh)"
 	logged "$out/deb-build.log" scripts/deb-build.sh "$out/debs" ||
@@ -74,17 +47,8 @@ for p in $pkgs; do
 done
 version=$(dpkg-deb -f "${debs[0]}" Version)
 version=${version%-*}
-
-if [ -z "${TESTDIR:-}" ]; then
-	say "building the test programs (make tests)"
-	scripts/deps.sh >/dev/null
-	scripts/ksrc.sh >/dev/null
-	make_tests "$out/tests"
-	TESTDIR=$out/tests
-fi
+need_tests "$out/tests"
 ksft=$(scripts/ksrc.sh)/tools/testing/selftests
-
-# --- the root --------------------------------------------------------------
 
 # deb lines for SUITE from the machine's apt sources: bookworm with its
 # -updates and -security where the machine has them; another suite from
@@ -134,7 +98,6 @@ file_list() {
 		   -o -path ./etc/ld.so.cache \) -prune -o -print | sort)
 }
 
-# --- one kernel -------------------------------------------------------------
 # check WHAT CMD...: prints "ok N WHAT" or "not ok N WHAT"; CMD's output
 # goes to $dir/checks.log.
 check() {
@@ -168,24 +131,28 @@ dkms_installed() {
 	echo "$status"
 	[[ $'\n'$status == *$'\n'"sockcancel/$version, $kver, "*": installed"* ]]
 }
-none_installed() {
-	# shellcheck disable=SC2086
-	! in_root "$root" dpkg -l $pkgs 2>/dev/null | grep '^[hiu]i'
-}
+# shellcheck disable=SC2086
+none_installed() { ! in_root "$root" dpkg -l $pkgs 2>/dev/null | grep '^[hiu]i'; }
 # none of the paths (globs) exists
 none_exists() {
-	local p found=0
+	local p rc=0
 
 	for p in "$@"; do
-		[ -e "$p" ] || [ -L "$p" ] || continue
-		echo "left: $p"
-		found=1
+		if [ -e "$p" ] || [ -L "$p" ]; then echo "left: $p"; rc=1; fi
 	done
-	[ "$found" -eq 0 ]
+	return $rc
 }
 # a file of the root, its symbolic links resolved inside the root
-root_file() {
-	echo "$root$(in_root "$root" readlink -f "$1")"
+root_file() { echo "$root$(in_root "$root" readlink -f "$1")"; }
+# libsockcancel-dev: pc_test.c built with pkg-config, shared (needing
+# libsockcancel.so.0) or static (needing nothing), runs
+pc_build() {
+	local opt="" pc="" test="readelf -d pc_test | grep -q 'NEEDED.*libsockcancel.so.0'"
+
+	[ "$1" = shared ] || opt=-static pc=--static test="! readelf -d pc_test | grep -q NEEDED"
+	in_root "$root" sh -c "cd /tmp && gcc $opt -Wall -Werror -o pc_test pc_test.c \
+		\$(pkg-config $pc --cflags --libs sockcancel) && $test &&
+		test \"\$(./pc_test)\" = '$version WSAEINTR 3'"
 }
 
 test_kernel() {
@@ -261,7 +228,6 @@ test_kernel() {
 		test -f "$root/lib/udev/rules.d/60-sockcancel.rules" \
 		-a -f "$root/usr/lib/modules-load.d/sockcancel.conf"
 
-	# libsockcancel-dev: a program built with pkg-config, both ways
 	cat > "$root/tmp/pc_test.c" <<-'EOF'
 	#include <errno.h>
 	#include <stdio.h>
@@ -276,18 +242,8 @@ test_kernel() {
 		return 0;
 	}
 	EOF
-	# shellcheck disable=SC2016 # expanded in the root
-	check "pkg-config build, shared: runs, needs libsockcancel.so.0" \
-		in_root "$root" sh -c 'cd /tmp &&
-			gcc -Wall -Werror -o pc_test pc_test.c $(pkg-config --cflags --libs sockcancel) &&
-			readelf -d pc_test | grep -q "NEEDED.*libsockcancel.so.0" &&
-			test "$(./pc_test)" = "$1 WSAEINTR 3"' sh "$version"
-	# shellcheck disable=SC2016 # expanded in the root
-	check "pkg-config build, static: runs" \
-		in_root "$root" sh -c 'cd /tmp &&
-			gcc -static -Wall -Werror -o pc_test_static pc_test.c $(pkg-config --static --cflags --libs sockcancel) &&
-			! readelf -d pc_test_static | grep -q NEEDED &&
-			test "$(./pc_test_static)" = "$1 WSAEINTR 3"' sh "$version"
+	check "pkg-config build, shared: runs, needs libsockcancel.so.0" pc_build shared
+	check "pkg-config build, static: runs" pc_build static
 
 	# shellcheck disable=SC2016 # expanded in the root
 	check "the installed example builds with pkg-config" \
@@ -305,7 +261,7 @@ assert sockcancel.WSAEINTR == 10004
 assert sockcancel.error_from_errno(errno.EINTR) == sockcancel.WSAEINTR
 print(sockcancel.__file__, sockcancel.errorcode[10004])'
 
-	# --- the VM ---
+	# the VM
 	local tests=$dir/tests pkg=$dir/tests/pkg src=$root/tmp/src f name
 	local ld="/tests/pkg/ld.so --library-path /tests/pkg/lib"
 	rm -rf "$tests"
@@ -355,14 +311,12 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 	say "$k: booting $kver with the DKMS-built module"
 	scripts/vm.sh -k "$vmlinuz" -m "$ko_plain" -t "$tests" "$dir/vm" \
 		> "$dir/vm.result" 2>&1 || true
-	line=$(tail -n 1 "$dir/vm.result")
-	vm_p=0 vm_f=1 vm_s=0
-	[[ ! $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]] ||
-		vm_p=${BASH_REMATCH[1]} vm_f=${BASH_REMATCH[2]} vm_s=${BASH_REMATCH[3]}
+	line=$(result_of "$dir/vm.result")
+	read -r vm_p _ vm_f _ vm_s _ <<<"${line//,/}"
 	[ "$vm_f" -eq 0 ] || sed 's/^/    /' "$dir/vm.result"
 	echo "    VM: $line"
 
-	# --- removal ---
+	# the removal
 	say "$k: apt-get purge"
 	# shellcheck disable=SC2086
 	check "apt-get purge of the five packages" \

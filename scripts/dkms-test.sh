@@ -1,21 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the module with Debian's dkms against installed kernel headers, the
-# way a user installs it: dkms add . && dkms build sockcancel/VERSION -k KVER.
-# Checks that the .ko appears and carries the kernel's vermagic, then removes
-# what it added.
+# make dkms-test: dkms add and dkms build of a clean copy of the module
+# (as sockcancel/VERSION-test, never touching a real installation); the
+# .ko must carry the kernel's vermagic. Removes what it added.
 #
 # usage: dkms-test [KERNEL]
-#   6.1 (default)  the machine's Debian 12 kernel (scripts/kver.sh) and its
-#                  installed headers, with Debian 12's dkms
-#   KVER           another kernel whose headers are in /lib/modules/KVER
-#   6.12, 7.3      a Debian 13 kernel: Debian 13's dkms, run in the trixie
-#                  build root of scripts/kernels.sh where its headers are
-#                  unpacked at their installed paths
-#
-# The tree added is a clean copy of what dkms.conf needs (dkms.conf, Kbuild,
-# module/, uapi/), registered as VERSION-test so that a real installation
-# of sockcancel/VERSION is never touched.
+#   6.1 (default)  the machine's kernel and headers, Debian 12's dkms
+#   KVER           another kernel with headers in /lib/modules/KVER
+#   6.12, 7.3      Debian 13's dkms in the trixie build root (kernels.sh)
+# More: Documentation/testing.rst, "Other checks".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu

@@ -1,36 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The kernels sockcancel is tested on (scripts/kernels.list): the machine's
-# own Debian 6.1, and Debian 13 (trixie, trixie-backports) kernels whose
-# image and headers it fetches into a cache outside the repo. Builds the
-# module against any of them. Idempotent; never touches the machine's apt
-# sources or installs a kernel package on the machine.
+# The kernels of scripts/kernels.list: fetches Debian 13 images and headers
+# into the cache (never touching the machine's apt), builds the module
+# against any of them.
 #
-#   kernels [-a ARCH] info KERNEL    fetch if needed; print KEY=VALUE
-#                                lines: KERNEL ARCH KREL VMLINUZ KROOT KDIR
-#                                CROSS_COMPILE
+#   kernels [-a ARCH] info KERNEL      fetch if needed, print KERNEL ARCH
+#                                      KREL VMLINUZ KROOT KDIR CROSS_COMPILE
+#                                      as KEY=VALUE lines
 #   kernels [-a ARCH] build KERNEL OUTDIR [MAKEARG...]
-#                                build the module of this tree for KERNEL,
-#                                leaving OUTDIR/sockcancel.ko (e.g. W=1)
-#   kernels [-a ARCH] fetch [KERNEL...]   fetch only (default: every
-#                                trixie kernel of the list for ARCH)
-#   kernels run KERNEL CMD...    run CMD in the build root of KERNEL (a
-#                                6.12 or 7.x kernel), as root
-#   kernels deb PACKAGE...       download Debian trixie/trixie-backports
-#                                packages (e.g. linux-source-7.3) into
-#                                the cache; print the .deb paths
-#   kernels refresh              update the private package lists, so that
-#                                a series names its newest Debian build
-#                                (otherwise the lists of the first fetch
-#                                are kept and the kernels tested stay put)
-#
-# KERNEL is a line of the list for ARCH (x86_64, the default, or arm64): a
-# series (6.1 is the machine's own x86-64 kernel, scripts/kver.sh; a trixie
-# series the newest Debian trixie/trixie-backports build of it), with a
-# flavour after a dash (7.3-rt: Debian's PREEMPT_RT build), or an exact
-# release such as 6.12.117+deb13-amd64. How and why (a private apt
-# configuration, a trixie build root, the machine's apt and kbuild for
-# arm64's "bookworm" kernel): Documentation/testing.rst.
+#                                      build OUTDIR/sockcancel.ko (e.g. W=1)
+#   kernels [-a ARCH] fetch [KERNEL...]  fetch only (default: every trixie one)
+#   kernels run KERNEL CMD...          CMD as root in KERNEL's build root
+#   kernels deb PACKAGE...             download trixie(-backports) packages
+#                                      into the cache, print their paths
+#   kernels refresh                    update the private package lists
+# KERNEL: a line of the list for ARCH (x86_64, the default, or arm64), e.g.
+# 6.1, 6.12, 7.3-rt, or an exact release (6.12.117+deb13-amd64).
+# More: Documentation/testing.rst, "The kernels".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu

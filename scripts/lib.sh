@@ -1,10 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2034 # the variables are for the sourcing script
-# What the scripts share; sourced, never run. Sets the tree's root as the
-# working directory. SC_CACHE is the cache outside the repo (Debian kernels,
-# build roots, debug kernels, the harness): $SOCKCANCEL_CACHE, else
-# $XDG_CACHE_HOME/sockcancel, else ~/.cache/sockcancel. SC_NAME, the
-# running script's name, prefixes its messages.
+# What the scripts share; sourced, never run; cd to the tree's root.
+# SC_CACHE: the cache outside the repo ($SOCKCANCEL_CACHE, else
+# $XDG_CACHE_HOME/sockcancel, else ~/.cache/sockcancel).
+# More: Documentation/testing.rst, "The scripts".
 set -o pipefail
 
 SC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,13 +12,14 @@ SC_NAME=$(basename "$0" .sh)
 DEB_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 cd "$SC_ROOT" || exit 1
 
-# Messages: log and die on stderr (die exits 1), say on stdout.
+# Messages, prefixed with the script's name: log, die (exit 1) on stderr,
+# say on stdout.
 log() { echo "$SC_NAME: $*" >&2; }
 die() { log "$*"; exit 1; }
 say() { echo "$SC_NAME: $*"; }
 
-# The script's header comment, its help: on stdout for -h or --help (any
-# script), else on stderr with exit status 2.
+# The script's header comment is its help: on stdout for -h/--help, else
+# on stderr with exit status 2.
 usage() {
 	awk 'NR > 2 { if (!/^#/ || /^# shellcheck/) exit; sub(/^# ?/, ""); print }' \
 		"$0" >&"${1:-2}"
@@ -45,8 +45,7 @@ quiet() {
 	local out rc=0
 
 	out=$(mktemp)
-	"$@" >"$out" 2>&1 || rc=$?
-	[ "$rc" -eq 0 ] || cat "$out"
+	"$@" >"$out" 2>&1 || { rc=1; cat "$out"; }
 	rm -f "$out"
 	[ "$rc" -eq 0 ] || exit 1
 }
@@ -194,24 +193,23 @@ root_install() {
 # A copy of the tree's sources into DIR, no build products: in a git
 # checkout what git tracks and new files it does not ignore.
 copy_tree() {
+	local x ex=()
+
 	mkdir -p "$1"
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		# not the files deleted but not committed
 		git ls-files -z --cached --others --exclude-standard |
 			while IFS= read -r -d '' f; do
-				# not if deleted, not committed
-				if [ -e "$f" ] || [ -L "$f" ]; then
-					printf '%s\0' "$f"
-				fi
+				[ ! -e "$f" ] && [ ! -L "$f" ] || printf '%s\0' "$f"
 			done | tar --null -T - -cf - | tar -x -C "$1"
-	else
-		tar --exclude=./.git --exclude=./build --exclude='*.o' \
-			--exclude='*.ko' --exclude='*.a' --exclude='*.so' \
-			--exclude='*.so.*' --exclude='*.cmd' --exclude='*.mod' \
-			--exclude='*.mod.c' --exclude=Module.symvers \
-			--exclude=modules.order --exclude=./cli/sockcancel \
-			--exclude=./cli/sockcancel-static \
-			--exclude=./lib/sockcancel.pc -cf - . | tar -x -C "$1"
+		return
 	fi
+	for x in ./.git ./build '*.o' '*.ko' '*.a' '*.so' '*.so.*' '*.cmd' \
+		 '*.mod' '*.mod.c' Module.symvers modules.order ./cli/sockcancel \
+		 ./cli/sockcancel-static ./lib/sockcancel.pc; do
+		ex+=(--exclude="$x")
+	done
+	tar "${ex[@]}" -cf - . | tar -x -C "$1"
 }
 
 # copy_module SRC DIR: the module's sources (Kbuild, module/, uapi/) of
@@ -271,6 +269,33 @@ tally() {
 }
 totals() { echo "$total_p passed, $total_f failed, $total_s skipped"; }
 
+# The "N passed, N failed, N skipped" last line of file $1, else one
+# failure saying there is none.
+result_of() {
+	local line
+
+	line=$(tail -n 1 "$1" 2>/dev/null)
+	[[ $line =~ ^[0-9]+\ passed,\ [0-9]+\ failed,\ [0-9]+\ skipped$ ]] ||
+		line="0 passed, 1 failed, 0 skipped (no result)"
+	echo "$line"
+}
+
+# The packages and the kselftest harness.
+deps() {
+	scripts/deps.sh
+	scripts/ksrc.sh >/dev/null
+}
+
+# need_tests DIR: TESTDIR as given, else the test programs built in DIR
+# (the dependencies installed first).
+need_tests() {
+	[ -z "${TESTDIR:-}" ] || return 0
+	log "installing dependencies, building the tests"
+	deps >&2
+	make_tests "$1"
+	TESTDIR=$1
+}
+
 # The supported kernels, "NAME ARCH SOURCE [RUN]" lines of
 # scripts/kernels.list (those of architecture $1 if given).
 kernel_list() {
@@ -313,9 +338,8 @@ debug_tree() {
 }
 
 # scripts/vm.sh's options for the KASAN debug kernel (check-debug, soak):
-# kmemleak's scan after the unload; it halts on poweroff; one of its boot
-# lines names lockdep without reporting anything; the checkers must have
-# been there.
+# kmemleak scan after the unload; it halts on poweroff; a boot line names
+# lockdep without reporting anything; the checkers must have started.
 KASAN_VM=(-p KMEMLEAK=1 -p "HALT=reboot -f"
 	-i 'RCU lockdep checking is enabled'
 	-r '^@@ kmemleak done' -r 'KernelAddressSanitizer initialized'

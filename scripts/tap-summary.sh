@@ -1,26 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Judge a VM's console (scripts/vm.sh; its protocol is defined in
-# scripts/guest/init.sh): each program's kselftest TAP and exit status, the
-# module's load and unload, and the kernel log. Prints each failed test with
-# what it printed, each problem, and "N passed, N failed, N skipped" last;
-# exits 1 on any failure.
+# Judge a VM's console (scripts/vm.sh; protocol: scripts/guest/init.sh):
+# each program's TAP and exit status, the module's load and unload, the
+# kernel log. Prints the failures and "N passed, N failed, N skipped"
+# last; exits 1 on any failure.
 #
 # usage: tap-summary [--ignore REGEX]... [--require REGEX]... LOG QEMU_RC
 #   --ignore REGEX   a kernel log line matching REGEX is not a splat
 #   --require REGEX  the log must contain a line matching REGEX
+# More: Documentation/testing.rst, "The VM".
 set -uo pipefail
 
+usage() {
+	sed -n '3,/^# More/s/^# \{0,1\}//p' "$0" >&"$1"
+	exit $(($1 == 1 ? 0 : 2))
+}
 ignore=() require=()
 while [ $# -gt 2 ]; do
 	case $1 in
 	--ignore) ignore+=("$2") ;;
 	--require) require+=("$2") ;;
-	*) echo "usage: tap-summary [--ignore RE]... [--require RE]... LOG QEMU_RC" >&2
-	   exit 2 ;;
+	*) usage 2 ;;
 	esac
 	shift 2
 done
+case ${1:-} in -h|--help) usage 1 ;; esac
+[ $# -eq 2 ] || usage 2
 log=$1 qemu_rc=$2
 passed=0 failed=0 skipped=0
 problems=()
@@ -77,8 +82,7 @@ done
 if [ -n "$splats" ]; then
 	problems+=("kernel log reports a problem:")
 	head -20 <<<"$splats" | sed 's/^/    /' >&2
-	# where the first report happened: its task, its instruction and the
-	# functions under it
+	# the first report's task, instruction and the functions under it
 	first=$(head -1 <<<"$splats" | cut -d: -f1)
 	tail -n +"$first" "$log" | head -60 |
 		grep -E 'CPU: [0-9]+ |RIP: |^\[ *[0-9.]+\]  [?]? *[A-Za-z_.0-9]+\+0x' |
