@@ -51,7 +51,6 @@ deb() { deb_of "$cache/debs" "$1"; }
 # lists its applets (the arm64 binary does not run here).
 fetch_busybox() {
 	local v_arm v_host
-
 	debs busybox-static:arm64 >/dev/null
 	v_arm=$(dpkg-deb -f "$(deb busybox-static)" Version)
 	v_host=$(dpkg-query -W -f='${Version}' busybox-static)
@@ -69,7 +68,6 @@ python_pkgs=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib
 	     libc6 libffi8 zlib1g libexpat1)
 fetch_python() {
 	local p debs
-
 	debs=$(debs "${python_pkgs[@]/%/:arm64}" | xargs -n1 basename |
 		sed 's/^/ /' | tr -d '\n')
 	[ "$(cat "$cache/python/.debs" 2>/dev/null)" = "$debs" ] && return
@@ -83,7 +81,6 @@ fetch_python() {
 # the copy's module, FAULT_INJECT=1, for kernel $1
 build_module() {
 	local dir=$out/$1/module
-
 	quiet "$src/scripts/kernels.sh" -a arm64 build "$1" "$dir" FAULT_INJECT=1
 	modinfo -F vermagic "$dir/sockcancel.ko" | grep -q "^${KRELS[$1]} " ||
 		die "$1: the module's vermagic is not ${KRELS[$1]}"
@@ -92,7 +89,6 @@ build_module() {
 build_tests() {
 	local ksft t=$out/tests d
 	local cc=("CC=${cross}gcc" "AR=${cross}ar" "CROSS_COMPILE=$cross")
-
 	ksft=$(scripts/ksrc.sh)/tools/testing/selftests
 	rm -rf "$t"
 	mkdir -p "$t"

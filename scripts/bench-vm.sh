@@ -57,7 +57,6 @@ mkdir -p "$out/bench"
 # shared C library); without it psscale compares with netstat only
 copy_ss() {
 	local ss lib
-
 	ss=$(command -v ss || true)
 	[ -n "$ss" ] || { log "no ss on this machine: psscale without it"; return 0; }
 	mkdir -p "$1"

@@ -44,7 +44,6 @@ core_races=(
 # a crash the console is read and no report can be cleared.
 kcsan_reports() {
 	local listed found bad
-
 	listed=$(printf '%s\t%s\n' ${core_races[@]+"${core_races[@]}"})
 	found=$(awk -v skip="$(grep -c '^@@ dmesg' "$1")" -v listed="$listed" '
 		BEGIN {
@@ -102,7 +101,6 @@ counted() {
 # One variant: build, boot, judge. Prints the VM's verdict last.
 run_variant() {
 	local variant=$1 tree kernel out judge=()
-
 	tree=$(scripts/debug-kernel.sh "$variant") || return 1
 	kernel=$tree/arch/x86/boot/bzImage
 	out=$SC_ROOT/build/debug/$variant

@@ -42,11 +42,13 @@ mapfile -t patches < <(find "$SC_ROOT/upstream" -maxdepth 1 -name '[0-9][0-9][0-
 	! -name '0000-cover-letter.patch' | sort)
 [ ${#patches[@]} -gt 0 ] || die "no patches in upstream/"
 need "apt-get install ccache" ccache
+tgit() { git -C "$tree" -c user.name=check-upstream -c user.email=none "$@"; }
+# the cache key of the kernel built from these files and the source package
+key_of() { cat "$@" <(basename "$deb") | sha256sum | cut -c1-16; }
 
 # The pristine tree, once: linux-source-7.3 as a git repository.
 unpack() {
 	local deb=$1
-
 	[ -f "$tree/.complete" ] && return
 	log "unpacking $(basename "$deb") (once)"
 	rm -rf "$tree"
@@ -54,11 +56,10 @@ unpack() {
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO ./usr/src/linux-source-7.3.tar.xz | tar -xJ -C "$cache"
 	# -f: Debian's .gitignore ignores the top level
-	quiet git -C "$tree" init -q
-	quiet git -C "$tree" add -f -A .
-	quiet git -C "$tree" -c user.name=check-upstream -c user.email=none \
-		commit -q -m "$(basename "$deb" .deb)"
-	git -C "$tree" tag -f base >/dev/null
+	quiet tgit init -q
+	quiet tgit add -f -A .
+	quiet tgit commit -q -m "$(basename "$deb" .deb)"
+	tgit tag -f base >/dev/null
 	touch "$tree/.complete"
 }
 
@@ -66,17 +67,15 @@ unpack() {
 # tree. Prints the commit ids in order.
 commit_series() {
 	local index p tree_id parent=base subject
-
 	index=$(mktemp)
-	GIT_INDEX_FILE=$index git -C "$tree" read-tree base
+	export GIT_INDEX_FILE=$index
+	tgit read-tree base
 	for p in "${patches[@]}"; do
-		GIT_INDEX_FILE=$index git -C "$tree" apply --cached "$p" ||
+		tgit apply --cached "$p" ||
 			{ rm -f "$index"; die "$(basename "$p") does not apply"; }
-		tree_id=$(GIT_INDEX_FILE=$index git -C "$tree" write-tree)
+		tree_id=$(tgit write-tree)
 		subject=$(sed -n 's/^Subject: \(\[PATCH[^]]*\] \)\{0,1\}//p' "$p" | head -1)
-		parent=$(git -C "$tree" -c user.name=check-upstream \
-			-c user.email=none commit-tree "$tree_id" -p "$parent" \
-			-m "$subject")
+		parent=$(tgit commit-tree "$tree_id" -p "$parent" -m "$subject")
 		echo "$parent"
 	done
 	rm -f "$index"
@@ -97,8 +96,7 @@ configure() {
 # time goes to stdout.
 build_at() {
 	local t0=$SECONDS
-
-	git -C "$tree" checkout -q -f --detach "$1"
+	tgit checkout -q -f --detach "$1"
 	configure
 	nice -n 15 make -s -C "$tree" O="$objdir" -j"$jobs" CC="ccache gcc" \
 		bzImage >"$out/make.log" 2>&1 || return 1
@@ -121,9 +119,7 @@ fi
 deb=$(scripts/kernels.sh deb linux-source-7.3)
 with_lock unpack "$deb"
 
-key=$(cat "${patches[@]}" "$fragment" selftests/config <(basename "$deb") |
-	sha256sum | cut -c1-16)
-image=$cache/$key/bzImage
+image=$cache/$(key_of "${patches[@]}" "$fragment" selftests/config)/bzImage
 if [ "$if_cached" = 1 ] && [ ! -f "$image" ]; then
 	log "this series' kernel is not cached ($image): skipped"
 	exit 0
@@ -153,13 +149,12 @@ if [ "$per_patch" = 1 ]; then
 	EOF
 	for i in "${!commits[@]}"; do
 		p=$(basename "${patches[$i]}")
-		if secs=$(with_lock build_at "${commits[$i]}"); then
-			echo "$p: ok (${secs} s)" | tee -a upstream/build-log >&2
-		else
+		secs=$(with_lock build_at "${commits[$i]}") || {
 			echo "$p: FAILED" >> upstream/build-log
 			tail -30 "$out/make.log" >&2
 			die "$p does not build on its own"
-		fi
+		}
+		echo "$p: ok (${secs} s)" | tee -a upstream/build-log >&2
 	done
 	install -D "$objdir/arch/x86/boot/bzImage" "$image"
 fi
@@ -172,9 +167,7 @@ else
 fi
 
 if [ "$bench" = 1 ]; then
-	# the base tree's key: what the series' key holds but the series
-	base_dir=$cache/base-$(cat "$fragment" selftests/config <(basename "$deb") |
-		sha256sum | cut -c1-16)
+	base_dir=$cache/base-$(key_of "$fragment" selftests/config)
 	if [ -f "$base_dir/bzImage" ]; then
 		log "bzImage of the base tree is cached ($base_dir)"
 	else
@@ -191,7 +184,7 @@ fi
 log "building the series' kselftests (static, from the patched tree)"
 rm -rf "$out/tests"
 mkdir -p "$out/tests"
-with_lock git -C "$tree" checkout -q -f --detach "${commits[-1]}"
+with_lock tgit checkout -q -f --detach "${commits[-1]}"
 quiet make -C "$tree/tools/testing/selftests/pidfd" OUTPUT="$out/tests" \
 	LDFLAGS=-static "$out/tests/pidfd_socket_wait_test"
 # and the project's test of the module's known limits, which the series

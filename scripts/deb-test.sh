@@ -50,9 +50,8 @@ version=${version%-*}
 need_tests "$out/tests"
 ksft=$(scripts/ksrc.sh)/tools/testing/selftests
 
-# deb lines for SUITE from the machine's apt sources: bookworm with its
-# -updates and -security where the machine has them; another suite from
-# the machine's mirror.
+# deb lines for SUITE: bookworm (-updates, -security) as the machine's apt
+# sources have it, another suite from the machine's mirror
 sources() {
 	if [ "$1" = bookworm ]; then
 		apt_sources | awk -v k="$DEB_KEYRING" '$1 ~ /^bookworm(-updates|-security)?$/ {
@@ -62,11 +61,10 @@ sources() {
 	fi
 }
 
-# Unpack the cached root of SUITE with the headers of KVER into ROOT,
-# making (and caching) it first if needed.
+# make_root SUITE KVER ROOT: the cached root of SUITE with the headers of
+# KVER unpacked into ROOT (made and cached first if needed)
 make_root() {
 	local suite=$1 kver=$2 root=$3 tarball=$cache/$1-root.tar.zst stamp
-
 	stamp="$suite $root_pkgs linux-headers-$kver"
 	if [ -f "$tarball" ] && [ "$(cat "$tarball.stamp" 2>/dev/null)" = "$stamp" ]; then
 		rm -rf "$root"
@@ -81,8 +79,7 @@ make_root() {
 	logged "$out/$suite.apt.log" root_install "$root" $root_pkgs "linux-headers-$kver" ||
 		die "installing $root_pkgs linux-headers-$kver in the $suite root failed"
 	in_root "$root" apt-get clean
-	# the depmod indexes a kernel package would have made: the package
-	# removal leaves them, as on any machine with this kernel
+	# the depmod indexes of a kernel package, which the purge leaves
 	in_root "$root" depmod -a "$kver" 2>/dev/null
 	tar -C "$root" -cf - . | zstd -q -T0 -3 > "$tarball.new"
 	mv "$tarball.new" "$tarball"
@@ -98,11 +95,9 @@ file_list() {
 		   -o -path ./etc/ld.so.cache \) -prune -o -print | sort)
 }
 
-# check WHAT CMD...: prints "ok N WHAT" or "not ok N WHAT"; CMD's output
-# goes to $dir/checks.log.
+# check WHAT CMD...: "ok N WHAT" or "not ok N WHAT"; CMD's output in checks.log
 check() {
 	local what=$1
-
 	shift
 	n=$((n + 1))
 	echo "### $n $what" >> "$dir/checks.log"
@@ -126,7 +121,6 @@ same() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
 # The checks on the root (dynamic scope: $root, $kver, $version, $pkgs).
 dkms_installed() {
 	local status
-
 	status=$(in_root "$root" dkms status sockcancel)
 	echo "$status"
 	[[ $'\n'$status == *$'\n'"sockcancel/$version, $kver, "*": installed"* ]]
@@ -136,7 +130,6 @@ none_installed() { ! in_root "$root" dpkg -l $pkgs 2>/dev/null | grep '^[hiu]i';
 # none of the paths (globs) exists
 none_exists() {
 	local p rc=0
-
 	for p in "$@"; do
 		if [ -e "$p" ] || [ -L "$p" ]; then echo "left: $p"; rc=1; fi
 	done
@@ -148,7 +141,6 @@ root_file() { echo "$root$(in_root "$root" readlink -f "$1")"; }
 # libsockcancel.so.0) or static (needing nothing), runs
 pc_build() {
 	local opt="" pc="" test="readelf -d pc_test | grep -q 'NEEDED.*libsockcancel.so.0'"
-
 	[ "$1" = shared ] || opt=-static pc=--static test="! readelf -d pc_test | grep -q NEEDED"
 	in_root "$root" sh -c "cd /tmp && gcc $opt -Wall -Werror -o pc_test pc_test.c \
 		\$(pkg-config $pc --cflags --libs sockcancel) && $test &&
@@ -158,7 +150,6 @@ pc_build() {
 test_kernel() {
 	local k=$1 suite kver vmlinuz root ko ko_plain serial sig_key t0 line
 	local before after
-
 	case $k in
 	6.1) suite=bookworm ;;
 	6.12) suite=trixie ;;
@@ -176,15 +167,13 @@ test_kernel() {
 	make_root "$suite" "$kver" "$root"
 	say "$k: root ready ($suite, $kver) after $((SECONDS - t0)) s"
 
-	# A machine owner key, as mokutil would enrol (DER certificate).
+	# a machine owner key, as mokutil would enrol (DER certificate)
 	mkdir -p "$root/var/lib/dkms"
 	openssl req -new -x509 -nodes -days 36500 -subj "/CN=$mok_cn" \
 		-newkey rsa:2048 -keyout "$root/var/lib/dkms/mok.key" \
 		-outform DER -out "$root/var/lib/dkms/mok.pub" 2>/dev/null
 	chmod 0600 "$root/var/lib/dkms/mok.key"
-
 	before=$(file_list "$root")
-
 	mkdir -p "$root/tmp/debs"
 	cp "${debs[@]}" "$root/tmp/debs/"
 	say "$k: apt-get install ./*.deb (DKMS builds the module)"
@@ -251,8 +240,8 @@ test_kernel() {
 			/usr/share/doc/libsockcancel-dev/examples/winsock_cancel.c \
 			$(pkg-config --cflags --libs sockcancel)'
 
-	# python3-sockcancel: the root's python3 imports the packaged module,
-	# which loads the packaged library (no device here: names only)
+	# the root's python3 imports the packaged module, which loads the
+	# packaged library (no device here: names only)
 	# shellcheck disable=SC2016 # expanded in the root
 	check "python3 -c 'import sockcancel': the packaged module and library" \
 		in_root "$root" python3 -c 'import sockcancel, errno
@@ -261,17 +250,16 @@ assert sockcancel.WSAEINTR == 10004
 assert sockcancel.error_from_errno(errno.EINTR) == sockcancel.WSAEINTR
 print(sockcancel.__file__, sockcancel.errorcode[10004])'
 
-	# the VM
+	# the VM: the test programs, and the packaged ones with the root's
+	# loader and libraries (library tests, the command under cli_test)
 	local tests=$dir/tests pkg=$dir/tests/pkg src=$root/tmp/src f name
 	local ld="/tests/pkg/ld.so --library-path /tests/pkg/lib"
+	local lib=/usr/lib/x86_64-linux-gnu
 	rm -rf "$tests"
 	mkdir -p "$tests"
 	cp -a "$TESTDIR"/. "$tests/"
 	test_counts "$tests" "${FUZZ_CALLS:-10000}" "${UNLOAD_CYCLES:-10}" \
 		"${STRESS_SECONDS:-3}"
-	# The packaged programs with the root's loader and libraries: the
-	# library tests linked against the packaged shared library (headers
-	# from libsockcancel-dev), and cli_test driving the packaged command.
 	mkdir -p "$pkg/lib" "$pkg/bin" "$src/ksft" "$src/tests"
 	cp "$ksft"/kselftest*.h "$src/ksft/"
 	cp -a selftests "$src/selftests"	# the test toolkit's headers
@@ -289,20 +277,14 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 	done
 	cp "$(root_file /lib64/ld-linux-x86-64.so.2)" "$pkg/ld.so"
 	cp "$(root_file /lib/x86_64-linux-gnu/libc.so.6)" "$pkg/lib/libc.so.6"
-	cp "$(root_file /usr/lib/x86_64-linux-gnu/libsockcancel.so.0)" \
-		"$pkg/lib/libsockcancel.so.0"
-	# preload_close_test (python3 and preload_check under LD_PRELOAD)
-	# with the packaged libsockcancel-close.so instead of the tree's
-	if [ -d "$tests/preload" ]; then
-		cp "$(root_file /usr/lib/x86_64-linux-gnu/libsockcancel-close.so)" \
+	cp "$(root_file $lib/libsockcancel.so.0)" "$pkg/lib/libsockcancel.so.0"
+	# the preload and Python tests with the packaged libraries and module
+	[ ! -d "$tests/preload" ] ||
+		cp "$(root_file $lib/libsockcancel-close.so)" \
 			"$tests/preload/libsockcancel-close.so"
-	fi
-	# python_sockcancel_test with the packaged module and library
-	if [ -d "$tests/python" ]; then
+	[ ! -d "$tests/python" ] ||
 		cp "$root/usr/lib/python3/dist-packages/sockcancel.py" \
-			"$(root_file /usr/lib/x86_64-linux-gnu/libsockcancel.so.0)" \
-			"$tests/python/"
-	fi
+			"$(root_file $lib/libsockcancel.so.0)" "$tests/python/"
 	cp "$root/usr/bin/sockcancel" "$pkg/bin/sockcancel"
 	wrapper "$pkg/sockcancel" "exec $ld /tests/pkg/bin/sockcancel"
 	wrapper "$tests/pkg_cli_test" \

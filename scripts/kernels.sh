@@ -23,10 +23,7 @@ set -eu
 
 arch=x86_64
 while getopts a: opt; do
-	case $opt in
-	a) arch=$OPTARG ;;
-	*) usage ;;
-	esac
+	case $opt in a) arch=$OPTARG ;; *) usage ;; esac
 done
 shift $((OPTIND - 1))
 case $arch in
@@ -75,7 +72,6 @@ deb() { lists && download "$@"; }
 # 6.12.117+deb13-amd64, 7.3.4+deb13-rt-amd64, 7.3.4+deb13-arm64.
 resolve() {
 	local want=$1 series flavour suffix krel
-
 	case $want in
 	*-amd64|*-arm64) echo "$want"; return ;;
 	esac
@@ -109,7 +105,6 @@ make_root() {
 # the (amd64) kbuild unpacked into the build root.
 fetch() {
 	local krel=$1 abi=${1%%-*} deb p img="" q=""
-
 	[ "$darch" = amd64 ] || q=:$darch
 	if [ ! -f "$cache/$krel/vmlinuz" ]; then
 		log "fetching $krel"
@@ -145,7 +140,6 @@ fetch() {
 # Sets krel and broot.
 bookworm() {
 	local debs=$SC_CACHE/arm64/debs
-
 	broot=$SC_CACHE/arm64/6.1-root
 	krel=$(scripts/kver.sh)
 	krel=${krel%-amd64}-$darch
@@ -170,7 +164,6 @@ bookworm() {
 # KEY=VALUE lines describing KERNEL (fetched if needed).
 info() {
 	local want=$1 krel broot
-
 	case $(kernel_source "$arch" "$want") in
 	host)
 		krel=$(scripts/kver.sh)
@@ -190,7 +183,6 @@ info() {
 
 build() {
 	local out=$2 KROOT KDIR src run=()
-
 	kernel_info -a "$arch" "$1" || return 1
 	shift 2
 	mkdir -p "$out"
@@ -207,19 +199,12 @@ build() {
 cmd=${1:-}
 shift || true
 case $cmd in
-info)
-	[ $# -eq 1 ] || die "usage: kernels info KERNEL"
-	info "$1" ;;
-build)
-	[ $# -ge 2 ] || die "usage: kernels build KERNEL OUTDIR [MAKEARG...]"
-	build "$@" ;;
-refresh)
-	with_lock apt_get update ;;
-deb)
-	[ $# -ge 1 ] || die "usage: kernels deb PACKAGE..."
-	with_lock deb "$@" ;;
+info) [ $# -eq 1 ] || usage; info "$1" ;;
+build) [ $# -ge 2 ] || usage; build "$@" ;;
+refresh) with_lock apt_get update ;;
+deb) [ $# -ge 1 ] || usage; with_lock deb "$@" ;;
 run)
-	[ $# -ge 2 ] || die "usage: kernels run KERNEL CMD..."
+	[ $# -ge 2 ] || usage
 	[ "$(info "$1" | field KROOT)" != / ] ||
 		die "$1 is the machine's own kernel: run CMD directly"
 	shift
@@ -227,9 +212,6 @@ run)
 fetch)
 	# shellcheck disable=SC2046 # a list of names
 	[ $# -gt 0 ] || set -- $(kernel_list "$arch" | awk '$3 == "trixie" {print $1}')
-	for k in "$@"; do
-		info "$k" >/dev/null
-	done ;;
-*)
-	usage ;;
+	for k in "$@"; do info "$k" >/dev/null; done ;;
+*) usage ;;
 esac

@@ -23,8 +23,7 @@ say() { echo "$SC_NAME: $*"; }
 usage() {
 	awk 'NR > 2 { if (!/^#/ || /^# shellcheck/) exit; sub(/^# ?/, ""); print }' \
 		"$0" >&"${1:-2}"
-	[ "${1:-2}" = 2 ] && exit 2
-	exit 0
+	exit $((${1:-2} == 1 ? 0 : 2))
 }
 case ${1:-} in -h|--help) usage 1 ;; esac
 
@@ -32,18 +31,15 @@ need_root() { [ "$(id -u)" -eq 0 ] || die "run as root ($1)"; }
 
 # need HINT TOOL...: each TOOL is a command, else die naming HINT.
 need() {
-	local hint=$1 t
-
-	shift
-	for t; do
-		command -v "$t" >/dev/null || die "$t missing ($hint)"
+	local t
+	for t in "${@:2}"; do
+		command -v "$t" >/dev/null || die "$t missing ($1)"
 	done
 }
 
 # Run CMD; show its output only if it fails (then exit 1).
 quiet() {
 	local out rc=0
-
 	out=$(mktemp)
 	"$@" >"$out" 2>&1 || { rc=1; cat "$out"; }
 	rm -f "$out"
@@ -53,7 +49,6 @@ quiet() {
 # logged LOG CMD...: CMD's output into LOG; on failure its end on stderr.
 logged() {
 	local log=$1
-
 	shift
 	"$@" >"$log" 2>&1 || { tail -n 30 "$log" >&2; return 1; }
 }
@@ -62,16 +57,12 @@ logged() {
 with_lock() {
 	# shellcheck disable=SC2154 # set by the script
 	mkdir -p "$(dirname "$lock")"
-	(
-		flock 9
-		"$@"
-	) 9>"$lock"
+	(flock 9 && "$@") 9>"$lock"
 }
 
 # The Debian packages named that are not installed.
 missing_pkgs() {
 	local p
-
 	for p; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || echo "$p"
@@ -82,7 +73,6 @@ missing_pkgs() {
 # first try fails).
 apt_install() {
 	local missing
-
 	missing=$(missing_pkgs "$@" | tr '\n' ' ')
 	[ -n "$missing" ] || return 0
 	need_root "to install $missing"
@@ -100,11 +90,7 @@ apt_install() {
 # (SOCKCANCEL_DEBIAN_MIRROR chooses another).
 mirror() {
 	local codename uri
-
-	if [ -n "${SOCKCANCEL_DEBIAN_MIRROR:-}" ]; then
-		echo "$SOCKCANCEL_DEBIAN_MIRROR"
-		return
-	fi
+	[ -z "${SOCKCANCEL_DEBIAN_MIRROR:-}" ] || { echo "$SOCKCANCEL_DEBIAN_MIRROR"; return; }
 	# shellcheck disable=SC1091
 	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 	uri=$(apt_sources | awk -v c="$codename" '$1 == c {print $2; exit}')
@@ -125,7 +111,6 @@ apt_sources() {
 # paths.
 fetch_debs() {
 	local dir=$1 apt=$2 p
-
 	shift 2
 	mkdir -p "$dir"
 	for p; do
@@ -135,9 +120,7 @@ fetch_debs() {
 			  (cd "$dir" && "$apt" download "$p" >/dev/null); } ||
 			die "apt-get download $p failed"
 	done
-	for p; do
-		deb_of "$dir" "$p"
-	done
+	for p; do deb_of "$dir" "$p"; done
 }
 
 # The newest .deb of package $2 in directory $1 (PKG:ARCH is saved as
@@ -148,7 +131,6 @@ deb_of() { find "$1" -maxdepth 1 -name "${2%%:*}_*.deb" | sort -V | tail -1; }
 # wherever it is) as FILE.
 deb_vmlinuz() {
 	local x=$2.x f
-
 	rm -rf "$x"
 	mkdir -p "$x"
 	dpkg-deb --fsys-tarfile "$1" | tar -x -C "$x" --wildcards '*vmlinuz*'
@@ -162,7 +144,6 @@ deb_vmlinuz() {
 # from the machine's mirror.
 bootstrap() {
 	local suite=$1 root=$2 log=$3
-
 	shift 3
 	rm -rf "$root"
 	logged "$log" debootstrap --variant=minbase --keyring="$DEB_KEYRING" \
@@ -183,7 +164,6 @@ in_root() {
 # root_install ROOT PKG...: apt-get install in ROOT, its lists updated.
 root_install() {
 	local root=$1
-
 	shift
 	in_root "$root" apt-get update -qq &&
 		in_root "$root" apt-get install -y -qq -o Dpkg::Use-Pty=0 \
@@ -194,7 +174,6 @@ root_install() {
 # checkout what git tracks and new files it does not ignore.
 copy_tree() {
 	local x ex=()
-
 	mkdir -p "$1"
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		# not the files deleted but not committed
@@ -224,7 +203,6 @@ copy_module() {
 # KDIR in DIR (DIR/sockcancel.ko).
 module_build() {
 	local kdir=$1 dir=$2
-
 	shift 2
 	copy_module "$SC_ROOT" "$dir"
 	quiet make -s -C "$kdir" M="$dir" "$@" modules
@@ -234,7 +212,6 @@ module_build() {
 # be one; prints it.
 version() {
 	local dkms lib
-
 	dkms=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
 	lib=$(sed -n 's/^VERSION *= *//p' lib/Makefile)
 	[ "$dkms" = "$lib" ] && [ "${1:-$lib}" = "$lib" ] ||
@@ -259,10 +236,10 @@ make_tests() {
 
 # tally LINE: add a run's "N passed, N failed, N skipped" to the totals;
 # fails on another line. totals prints their sum.
+RESULT_RE='^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped'
 total_p=0 total_f=0 total_s=0
 tally() {
-	[[ $1 =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]] ||
-		return 1
+	[[ $1 =~ $RESULT_RE ]] || return 1
 	total_p=$((total_p + BASH_REMATCH[1]))
 	total_f=$((total_f + BASH_REMATCH[2]))
 	total_s=$((total_s + BASH_REMATCH[3]))
@@ -273,10 +250,8 @@ totals() { echo "$total_p passed, $total_f failed, $total_s skipped"; }
 # failure saying there is none.
 result_of() {
 	local line
-
 	line=$(tail -n 1 "$1" 2>/dev/null)
-	[[ $line =~ ^[0-9]+\ passed,\ [0-9]+\ failed,\ [0-9]+\ skipped$ ]] ||
-		line="0 passed, 1 failed, 0 skipped (no result)"
+	[[ $line =~ $RESULT_RE$ ]] || line="0 passed, 1 failed, 0 skipped (no result)"
 	echo "$line"
 }
 
@@ -318,7 +293,6 @@ field() { sed -n "s/^$1=//p"; }
 # scripts/kernels.sh info (fetched if needed).
 kernel_info() {
 	local vars k v
-
 	vars=$(scripts/kernels.sh "${@:1:$#-1}" info "${!#}") || return 1
 	while IFS='=' read -r k v; do
 		case $k in

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make lint: checkpatch --strict on the kernel code and the uapi header,
-# shellcheck on the scripts, sparse (C=2) and a W=1 -Werror build.
+# the scripts through shellcheck, sparse (C=2) and a W=1 -Werror build.
 # usage: lint KDIR
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"

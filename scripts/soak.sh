@@ -48,7 +48,6 @@ samples() {
 }
 show_new() {
 	local cols
-
 	while read -ra cols; do
 		# shellcheck disable=SC2059 # the format is $fmt
 		printf "$fmt" "${cols[@]:0:11}"
