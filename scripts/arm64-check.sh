@@ -29,9 +29,7 @@ while getopts P:o:p:t: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-kernels=("$@")
-[ ${#kernels[@]} -gt 0 ] ||
-	read -ra kernels <<< "$(default_kernels arm64)"
+read -ra kernels <<< "${*:-$(default_kernels arm64)}"
 for k in "${kernels[@]}"; do
 	[ -n "$(kernel_source arm64 "$k")" ] ||
 		die "kernel $k: not an arm64 kernel of scripts/kernels.list ($(kernel_list arm64 | awk '{print $1}' | tr '\n' ' '))"
@@ -56,10 +54,8 @@ fetch_busybox() {
 	v_host=$(dpkg-query -W -f='${Version}' busybox-static)
 	[ "${v_arm%%+b*}" = "${v_host%%+b*}" ] ||
 		die "busybox-static:arm64 $v_arm and the machine's $v_host differ: the applet list would not match (apt-get upgrade busybox-static)"
-	if [ ! -x "$cache/busybox/bin/busybox" ]; then
-		rm -rf "$cache/busybox"
-		dpkg-deb -x "$(deb busybox-static)" "$cache/busybox"
-	fi
+	[ -x "$cache/busybox/bin/busybox" ] ||
+		{ rm -rf "$cache/busybox"; dpkg-deb -x "$(deb busybox-static)" "$cache/busybox"; }
 }
 
 # Debian 12's arm64 python3.11 and what it and ctypes link, unpacked into
@@ -72,9 +68,7 @@ fetch_python() {
 		sed 's/^/ /' | tr -d '\n')
 	[ "$(cat "$cache/python/.debs" 2>/dev/null)" = "$debs" ] && return
 	rm -rf "$cache/python"
-	for p in "${python_pkgs[@]}"; do
-		dpkg-deb -x "$(deb "$p")" "$cache/python"
-	done
+	for p in "${python_pkgs[@]}"; do dpkg-deb -x "$(deb "$p")" "$cache/python"; done
 	echo "$debs" > "$cache/python/.debs"
 }
 
@@ -130,9 +124,7 @@ if [ -n "$patch" ]; then
 	(cd "$src" && git apply -p1 "$patch") || die "$patch does not apply"
 fi
 [ -n "$payload" ] || build_tests
-for k in "${kernels[@]}"; do
-	build_module "$k"
-done
+for k in "${kernels[@]}"; do build_module "$k"; done
 
 status=0
 for k in "${kernels[@]}"; do

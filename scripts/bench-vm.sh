@@ -21,35 +21,30 @@ set -eu
 out=${1:-/tmp/bench-run}
 arch=${BENCH_ARCH:-x86_64}
 samples=${BENCH_SAMPLES:-2000}
-rounds=${BENCH_ROUNDS:-10}
-pp_seconds=${BENCH_PP_SECONDS:-1}
-ps_counts=${BENCH_PS_COUNTS:-100,1000,10000}
-ps_runs=${BENCH_PS_RUNS:-5}
 mem=${BENCH_MEM:-3072}
 timeout_s=${VM_TIMEOUT:-1500}
 only=${BENCH_ONLY:-}
 results=bench/results
-if [ "$arch" = arm64 ]; then
-	results=bench/results/arm64
-	# another arm64 kernel than 6.1: results of its own
-	[ "${KERNEL:-6.1}" = 6.1 ] || results=bench/results/arm64-$KERNEL
-	only=${only:-latency}
+[ "$arch" != upstream ] || results=bench/results/upstream
 # a partial run does not replace the published results
-elif [ "$arch" = upstream ]; then
-	results=bench/results/upstream
-	[ -z "$only" ] || results=$out/results
-elif [ -n "$only" ]; then
-	results=$out/results
+[ -z "$only" ] || results=$out/results
+if [ "$arch" = arm64 ]; then
+	# another arm64 kernel than 6.1: results of its own
+	results=bench/results/arm64
+	[ "${KERNEL:-6.1}" = 6.1 ] || results+=-$KERNEL
+	only=${only:-latency}
 fi
 cmdline="scripts/bench-vm.sh $*"
 [ "$arch" != upstream ] ||
 	cmdline="make bench KERNEL=upstream (scripts/check-upstream.sh -b)"
 [ "$arch" = x86_64 ] || [ "$arch" = upstream ] ||
 	cmdline="BENCH_ARCH=arm64 $cmdline (make bench ARCH=arm64; the module's test build from scripts/arm64-check.sh, inject_delay_us 0)"
-params=(-p PROGRAMS=/guest/bench -p SAMPLES="$samples" -p ROUNDS="$rounds"
-	-p PP_SECONDS="$pp_seconds" -p PS_COUNTS="$ps_counts"
-	-p PS_RUNS="$ps_runs")
+params=(-p PROGRAMS=/guest/bench -p SAMPLES="$samples"
+	-p ROUNDS="${BENCH_ROUNDS:-10}" -p PP_SECONDS="${BENCH_PP_SECONDS:-1}"
+	-p PS_COUNTS="${BENCH_PS_COUNTS:-100,1000,10000}"
+	-p PS_RUNS="${BENCH_PS_RUNS:-5}")
 [ -z "$only" ] || params+=(-p ONLY="$only")
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 rm -rf "$out"
 mkdir -p "$out/bench"
@@ -119,8 +114,7 @@ upstream)
 	quiet make -s -C bench sockbench
 	cp bench/sockbench "$out/bench/"
 	begin
-	boots=()
-	i=0
+	boots=() i=0
 	# ABBA: neither kernel always boots first or last
 	for k in series base base series; do
 		i=$((i + 1))
@@ -137,9 +131,7 @@ upstream)
 	done
 	console=$out/boot$i/console.log
 	;;
-*)
-	die "BENCH_ARCH $arch: x86_64, arm64 or upstream"
-	;;
+*) die "BENCH_ARCH $arch: x86_64, arm64 or upstream" ;;
 esac
 wall=$(( $(date +%s) - start ))
 host_after=$(host "")
@@ -152,14 +144,13 @@ if [ "$arch" = upstream ]; then
 		--series-image "$series" --base-image "$base" \
 		--build "${BENCH_BASE_BUILD:-}" \
 		--host "before: $host_before; after: $host_after" \
-		--rev "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+		--rev "$rev"
 	log "results in $results/latest.md (consoles in $out/boot*)"
 	cat "$results/latest.md"
 	exit 0
 fi
 
 mkdir -p "$results"
-rev="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 git diff --quiet HEAD -- module uapi 2>/dev/null || rev="$rev+uncommitted changes in module/ or uapi/"
 python3 bench/report.py "$console" "$results" \
 	--command "$cmdline" --kernel "$kver" --wall "$wall" --samples "$samples" \

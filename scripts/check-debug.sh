@@ -19,9 +19,7 @@ if_cached=0
 [ "${1:-}" != --if-cached ] || { if_cached=1; shift; }
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(kasan kcsan)
-for v in "${variants[@]}"; do
-	debug_tree "$v" >/dev/null
-done
+for v in "${variants[@]}"; do debug_tree "$v" >/dev/null; done
 
 # The kernel's own races, each a regex on the report's first line and one
 # on its stacks, with why it is the kernel's (the full reasons:
@@ -100,7 +98,7 @@ counted() {
 
 # One variant: build, boot, judge. Prints the VM's verdict last.
 run_variant() {
-	local variant=$1 tree kernel out judge=()
+	local variant=$1 tree kernel out judge rc=0
 	tree=$(scripts/debug-kernel.sh "$variant") || return 1
 	kernel=$tree/arch/x86/boot/bzImage
 	out=$SC_ROOT/build/debug/$variant
@@ -108,30 +106,20 @@ run_variant() {
 	mkdir -p "$out"
 	echo "[$variant 1/4] building the module against $tree"
 	(module_build "$tree" "$out/mod" FAULT_INJECT=1) || return 1
-	if [ "$variant" = kcsan ] &&
-	   ! nm -u "$out/mod/sockcancel.ko" | grep -q ' __tsan_'; then
-		say "the module was built without KCSAN instrumentation"
-		return 1
-	fi
-
+	[ "$variant" != kcsan ] || nm -u "$out/mod/sockcancel.ko" | grep -q ' __tsan_' ||
+		{ say "the module was built without KCSAN instrumentation"; return 1; }
 	echo "[$variant 2/4] building the tests (kselftests, library and command tests)"
 	(make_tests "$out/tests" "${FUZZ_CALLS:-1000000}" \
 		"${UNLOAD_CYCLES:-1000}" "${STRESS_SECONDS:-300}") || return 1
 	# the checkers slow sockcancel_close's race test: 300 rounds, not 1,000
 	echo 300 > "$out/tests/close.rounds"
 
-	case $variant in
-	kasan) judge=("${KASAN_VM[@]}") ;;
-	kcsan)
-		# halts on poweroff; KCSAN started and passed its own test;
-		# its reports are judged by kcsan_reports
-		judge=(-p "HALT=reboot -f" -r 'kcsan: enabled early'
-		       -r 'kcsan: selftest: ([0-9]+)/\1 tests passed'
-		       -i 'BUG: KCSAN: ')
-		;;
-	esac
+	judge=("${KASAN_VM[@]}")
+	# kcsan halts on poweroff; KCSAN started and passed its own test; its
+	# reports are judged by kcsan_reports
+	[ "$variant" = kasan ] || judge=(-p "HALT=reboot -f" -r 'kcsan: enabled early'
+		-r 'kcsan: selftest: ([0-9]+)/\1 tests passed' -i 'BUG: KCSAN: ')
 	echo "[$variant 3/4] booting the debug kernel and running the selftests"
-	local rc=0
 	scripts/vm.sh -k "$kernel" -m "$out/mod/sockcancel.ko" -t "$out/tests" \
 		-T "${VM_TIMEOUT:-5400}" "${judge[@]}" "$out" || rc=1
 	if [ "$variant" = kcsan ]; then
@@ -160,7 +148,5 @@ for v in "${variants[@]}"; do
 		rc=1
 	fi
 done
-for s in "${summary[@]}"; do
-	say "$s"
-done
+for s in "${summary[@]}"; do say "$s"; done
 exit $rc
