@@ -1,18 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole suite on Debian's arm64 kernels: cross-build the module and
-# the tests in a copy of the tree, boot each kernel in QEMU (vm.sh -a
-# arm64). Run as root. Prints a result line per kernel, the sum "N passed,
-# N failed, N skipped" last; exits 1 on any failure.
-#
+# The suite on Debian's arm64 kernels (run as root): module and tests
+# cross-built in a copy of the tree, each kernel booted (vm.sh -a arm64).
+# A result line per kernel, their sum last; exit 1 on any failure.
 # usage: arm64-check [-P PATCH] [-o OUTDIR] [-p NAME=VAL] [-t DIR] [KERNEL...]
 #   KERNEL       an arm64 line of scripts/kernels.list (default: make check's)
 #   -P PATCH     apply PATCH (git diff, -p1) to the copy that is built
 #   -o OUTDIR    builds and consoles (default build/arm64)
 #   -p NAME=VAL  a guest parameter (repeatable), e.g. PROGRAMS=/tests/exact_test
 #   -t DIR       boot with DIR as the payload instead of the tests
-# Environment: SOCKCANCEL_CACHE, VM_TIMEOUT (1500 s a boot), QEMU_CPU,
-# FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS (default: make check's).
+#   VM_TIMEOUT (1500 s a boot), QEMU_CPU; FUZZ_CALLS, UNLOAD_CYCLES,
+#   STRESS_SECONDS (default: make check's)
 # More: Documentation/testing.rst, "make check".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -45,8 +43,7 @@ out=$(realpath "$out")
 debs() { fetch_debs "$cache/debs" apt-get "$@"; }
 deb() { deb_of "$cache/debs" "$1"; }
 
-# Debian 12's arm64 busybox: the machine's own, of the same version,
-# lists its applets (the arm64 binary does not run here).
+# Debian 12's arm64 busybox; the machine's, of its version, lists its applets
 fetch_busybox() {
 	local v_arm v_host
 	debs busybox-static:arm64 >/dev/null
@@ -54,12 +51,11 @@ fetch_busybox() {
 	v_host=$(dpkg-query -W -f='${Version}' busybox-static)
 	[ "${v_arm%%+b*}" = "${v_host%%+b*}" ] ||
 		die "busybox-static:arm64 $v_arm and the machine's $v_host differ: the applet list would not match (apt-get upgrade busybox-static)"
-	[ -x "$cache/busybox/bin/busybox" ] ||
-		{ rm -rf "$cache/busybox"; dpkg-deb -x "$(deb busybox-static)" "$cache/busybox"; }
+	[ -x "$cache/busybox/bin/busybox" ] || { rm -rf "$cache/busybox" &&
+		dpkg-deb -x "$(deb busybox-static)" "$cache/busybox"; }
 }
 
-# Debian 12's arm64 python3.11 and what it and ctypes link, unpacked into
-# $cache/python (again when one changes)
+# Debian 12's arm64 python3.11 and what it and ctypes link, in $cache/python
 python_pkgs=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib
 	     libc6 libffi8 zlib1g libexpat1)
 fetch_python() {
@@ -84,8 +80,7 @@ build_tests() {
 	local ksft t=$out/tests d
 	local cc=("CC=${cross}gcc" "AR=${cross}ar" "CROSS_COMPILE=$cross")
 	ksft=$(scripts/ksrc.sh)/tools/testing/selftests
-	rm -rf "$t"
-	mkdir -p "$t"
+	fresh "$t"
 	quiet make -C "$src/lib" "${cc[@]}" libsockcancel.a \
 		libsockcancel.so.0 libsockcancel-close.so
 	quiet make -C "$src/cli" "${cc[@]}" sockcancel-static

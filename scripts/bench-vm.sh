@@ -1,18 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: build the module (if stale) and bench/sockbench, run every
-# benchmark in one boot (scripts/guest/bench.sh), write
-# bench/results/latest.md, latest.json and latency.png.
-#
+# make bench: the module (if stale) and bench/sockbench built, every
+# benchmark run in one boot, bench/results/latest.{md,json}, latency.png.
 # usage: bench-vm [OUTDIR]      (default /tmp/bench-run)
-#   BENCH_ARCH    x86_64 (default); arm64 (make bench ARCH=arm64, KERNEL an
-#                 arm64 line of kernels.list, default 6.1); upstream (from
-#                 check-upstream -b: BENCH_SERIES_IMAGE, BENCH_BASE_IMAGE)
-#   BENCH_ONLY    some of: mempending enoent latency xproc scale csock
-#                 hotpath memthreads psscale (default all; arm64: latency)
+#   BENCH_ARCH  x86_64 (default), arm64 (KERNEL: an arm64 kernel, default
+#               6.1) or upstream (check-upstream -b sets BENCH_*_IMAGE)
+#   BENCH_ONLY  some of mempending enoent latency xproc scale csock hotpath
+#               memthreads psscale (default all; arm64: latency)
 #   BENCH_SAMPLES (2000), BENCH_ROUNDS (10), BENCH_PP_SECONDS (1),
-#   BENCH_PS_COUNTS (100,1000,10000), BENCH_PS_RUNS (5), BENCH_MEM (3072
-#   MiB), VM_TIMEOUT (1500 s)
+#   BENCH_PS_COUNTS (100,1000,10000), BENCH_PS_RUNS (5), BENCH_MEM (3072),
+#   VM_TIMEOUT (1500)
 # More: bench/README.md
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -48,8 +45,7 @@ rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 rm -rf "$out"
 mkdir -p "$out/bench"
-# Debian's ss for psscale with its libraries and loader (the guest has no
-# shared C library); without it psscale compares with netstat only
+# the machine's ss with its libraries and loader for psscale (optional)
 copy_ss() {
 	local ss lib
 	ss=$(command -v ss || true)

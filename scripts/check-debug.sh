@@ -1,15 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check-debug: the suite with long counts on the debug kernels of
-# scripts/debug-kernel.sh (kasan: KASAN, lockdep, kmemleak; kcsan: KCSAN).
-# On kcsan a race report fails if either access is the module's, or if it
-# is the kernel's and not listed in core_races below.
-#
+# scripts/debug-kernel.sh, KCSAN's reports judged. A line per variant;
+# exit 1 if any failed.
 # usage: check-debug [--if-cached] [kasan|kcsan]...   (default: both)
 #   --if-cached  skip (exit 0) a variant whose kernel is not built yet
-# FUZZ_CALLS (default 1000000), UNLOAD_CYCLES (1000), STRESS_SECONDS
-# (300); VM_TIMEOUT (5400 s a variant). Ends with one line per variant;
-# exits 1 if any failed.
+#   FUZZ_CALLS (1000000), UNLOAD_CYCLES (1000), STRESS_SECONDS (300),
+#   VM_TIMEOUT (5400 s a variant)
 # More: Documentation/testing.rst, "Debug kernels".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -21,9 +18,8 @@ variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(kasan kcsan)
 for v in "${variants[@]}"; do debug_tree "$v" >/dev/null; done
 
-# The kernel's own races, each a regex on the report's first line and one
-# on its stacks, with why it is the kernel's (the full reasons:
-# Documentation/testing.rst). A race with a module access is never listed.
+# The kernel's own races: a regex on a report's first line, one on its
+# stacks, and why (more: Documentation/testing.rst)
 core_races=(
 	# the x86 TLB code reads the mm's CPU mask without a lock by design
 	'data-race in (_find_next_bit|_find_first_and_bit|__bitmap_and)[+]'
@@ -36,10 +32,8 @@ core_races=(
 	'access_process_vm'
 )
 
-# Judge KCSAN's reports in console log $1: print the counts and each
-# failing race once; fail if there is any. The stacks are only in the
-# kernel log after "@@ dmesg" ("quiet" keeps them off the console); after
-# a crash the console is read and no report can be cleared.
+# Judge KCSAN's reports in console log $1, from the kernel log after
+# "@@ dmesg": "quiet" keeps their stacks off the console.
 kcsan_reports() {
 	local listed found bad
 	listed=$(printf '%s\t%s\n' ${core_races[@]+"${core_races[@]}"})
@@ -102,8 +96,7 @@ run_variant() {
 	tree=$(scripts/debug-kernel.sh "$variant") || return 1
 	kernel=$tree/arch/x86/boot/bzImage
 	out=$SC_ROOT/build/debug/$variant
-	rm -rf "$out"
-	mkdir -p "$out"
+	fresh "$out"
 	echo "[$variant 1/4] building the module against $tree"
 	(module_build "$tree" "$out/mod" FAULT_INJECT=1) || return 1
 	[ "$variant" != kcsan ] || nm -u "$out/mod/sockcancel.ko" | grep -q ' __tsan_' ||
@@ -115,8 +108,7 @@ run_variant() {
 	echo 300 > "$out/tests/close.rounds"
 
 	judge=("${KASAN_VM[@]}")
-	# kcsan halts on poweroff; KCSAN started and passed its own test; its
-	# reports are judged by kcsan_reports
+	# kcsan halts on poweroff; KCSAN started, passed its test
 	[ "$variant" = kasan ] || judge=(-p "HALT=reboot -f" -r 'kcsan: enabled early'
 		-r 'kcsan: selftest: ([0-9]+)/\1 tests passed' -i 'BUG: KCSAN: ')
 	echo "[$variant 3/4] booting the debug kernel and running the selftests"

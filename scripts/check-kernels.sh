@@ -1,12 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the test programs on each x86-64 kernel: build the module for it
-# (scripts/kernels.sh), boot it (scripts/vm.sh), judge the console.
-# Prints "KREL: N passed, N failed, N skipped" per kernel, the sum last;
-# exits 1 if any kernel failed.
-#
-# usage: check-kernels [KERNEL...]   (default: the x86-64 kernels of
-#                                    scripts/kernels.list make check runs)
+# The tests on each x86-64 kernel: module built (kernels.sh), kernel
+# booted (vm.sh). "KREL: N passed, N failed, N skipped" per kernel, the
+# sum last; exit 1 if any failed.
+# usage: check-kernels [KERNEL...]     (default: make check's x86-64 ones)
 #   TESTDIR=DIR  the test programs, already built (default: built here)
 #   OUT=DIR      module builds and VM logs (default build/kernels)
 # More: Documentation/testing.rst, "make check".
@@ -28,8 +25,7 @@ for k in "${kernels[@]}"; do
 	line=""
 	kernel_info "$k" || KREL=$k line="0 passed, 1 failed, 0 skipped (no kernel)"
 	dir=$out/$KREL
-	rm -rf "$dir"
-	mkdir -p "$dir"
+	fresh "$dir"
 	if [ -z "$line" ] && ! scripts/kernels.sh build "$k" "$dir" \
 		FAULT_INJECT=1 >"$dir/build.log" 2>&1; then
 		cat "$dir/build.log"

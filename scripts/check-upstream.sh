@@ -1,17 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check-upstream: the in-kernel series (upstream/) on Debian's
-# linux-source-7.3, built, booted (scripts/vm.sh -m none) and tested with
-# its own kselftests. Not part of make check.
-#
+# linux-source-7.3, built, booted and tested with its own kselftests.
 # usage: check-upstream [-i] [-p] [-c] [-s] [-b] [OUTDIR]  (build/upstream)
 #   -i  only if the series' kernel is cached, else say so and exit 0
 #   -p  build the series patch by patch first (upstream/build-log)
 #   -c  checkpatch.pl --strict on every patch (upstream/checkpatch-log)
 #   -s  then the project's whole suite with the module on that kernel
-#   -b  the benchmark instead (make bench KERNEL=upstream): the series
-#       against the same tree without it (scripts/bench-vm.sh)
-# SOCKCANCEL_JOBS: make -j (default 2).
+#   -b  the benchmark instead (make bench KERNEL=upstream)
+#   SOCKCANCEL_JOBS  make -j (default 2)
 # More: Documentation/sockcancel-upstream.rst, bench/README.md.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -63,8 +60,7 @@ unpack() {
 	touch "$tree/.complete"
 }
 
-# The series as commits on base, one per patch, without touching the work
-# tree. Prints the commit ids in order.
+# The series as commits on base, the work tree untouched; prints their ids.
 commit_series() {
 	local index p tree_id parent=base subject
 	index=$(mktemp)
@@ -81,8 +77,7 @@ commit_series() {
 	rm -f "$index"
 }
 
-# defconfig + kvm_guest.config + what the tests need (the project's
-# selftests/config, the kernel's pidfd selftests' config) + the fragment
+# defconfig + kvm_guest.config + the tests' configs + the fragment
 configure() {
 	make -s -C "$tree" O="$objdir" x86_64_defconfig >/dev/null
 	quiet "$tree/scripts/kconfig/merge_config.sh" -m -O "$objdir" \
@@ -92,8 +87,7 @@ configure() {
 	make -s -C "$tree" O="$objdir" olddefconfig
 }
 
-# Check out COMMIT and build its bzImage, copied to IMAGE if named; the
-# time goes to stdout.
+# build_at COMMIT [IMAGE]: its bzImage (copied to IMAGE); prints the seconds
 build_at() {
 	local t0=$SECONDS
 	tgit checkout -q -f --detach "$1"
@@ -182,13 +176,11 @@ if [ "$bench" = 1 ]; then
 fi
 
 log "building the series' kselftests (static, from the patched tree)"
-rm -rf "$out/tests"
-mkdir -p "$out/tests"
+fresh "$out/tests"
 with_lock tgit checkout -q -f --detach "${commits[-1]}"
 quiet make -C "$tree/tools/testing/selftests/pidfd" OUTPUT="$out/tests" \
 	LDFLAGS=-static "$out/tests/pidfd_socket_wait_test"
-# and the project's test of the module's known limits, which the series
-# does not have (it skips them by name on the module)
+# and the module's known limits, which the series has not (skipped by name)
 quiet make -C selftests KSFT_DIR="$tree/tools/testing/selftests" \
 	OUTPUT="$out/tests" "$out/tests/upstream_limits_test"
 
@@ -200,8 +192,7 @@ scripts/vm.sh -k "$image" -m none -t "$out/tests" -T 600 \
 	-r '^ok [0-9]+ socket_wait.recv$' "$out/vm" || rc=1
 [ "$suite" = 1 ] || exit "$rc"
 
-# The module built against the very objects of the image (the series
-# changes task_struct): the object directory is brought to the series.
+# the module against the image's very objects (the series changes task_struct)
 log "building the module against the patched kernel"
 build "the series" "${commits[-1]}" "$image"
 quiet make -s -C "$tree" O="$objdir" CC="ccache gcc" modules_prepare

@@ -1,11 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The test command (make check): from a fresh Debian 12 machine to a
-# verdict: dependencies, builds, man pages, ABI, make install, DKMS, the
-# packages, the demo, then every test on each kernel of
-# scripts/kernels.list. Ends with "N passed, N failed, N skipped".
-#   KERNEL=6.1   the machine's own kernel only (quick); or a list of
-#                kernels; default: all but those marked "asked"
+# The test command (make check), from a fresh Debian 12 machine to "N
+# passed, N failed, N skipped": deps, builds, man pages, ABI, install,
+# DKMS, packages, demo, then the tests on each kernel of kernels.list.
+#   KERNEL=6.1   the machine's kernel only (quick), or a list of kernels;
+#                default: all but those marked "asked"
 #   ARCH=x86_64|arm64  one architecture only (default both)
 # More: Documentation/testing.rst, "make check".
 # shellcheck source=scripts/lib.sh
@@ -29,8 +28,7 @@ quiet make -s man-check
 make -s abi-check
 scripts/install-test.sh
 quiet scripts/dkms-test.sh 6.1
-# (6.1; with the whole matrix also trixie's 6.12); a failure there does
-# not stop the kernels' tests
+# (6.1, with the whole matrix 6.12 too); a failure does not stop the rest
 deb=$(mktemp) x86=$(mktemp) arm=$(mktemp)
 trap 'rm -f "$deb" "$x86" "$arm"' EXIT
 rc=0 deb_rc=0
@@ -63,8 +61,7 @@ if [ "$arch" != x86_64 ] && [ -n "$arm_kernels" ]; then
 	# shellcheck disable=SC2086 # a list of kernels
 	scripts/arm64-check.sh $arm_kernels 2>&1 | tee "$arm" || rc=1
 fi
-# the failed tests again at the end of the long log, each with its kernel
-# and what it printed (tap-summary's "PROGRAM:   " lines)
+# the failed tests again, each with its kernel and what it printed
 if [ "$deb_rc" != 0 ]; then
 	echo "failed: the packages (scripts/deb-test.sh)"
 	grep -E 'not ok|[1-9][0-9]* failed' "$deb" | sed 's/^ */  /' || true

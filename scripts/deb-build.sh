@@ -1,9 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make deb: the Debian packages, built with dpkg-buildpackage -us -uc in a
-# clean copy of the tree, then lintian, which must report no error and no
-# warning. Prints each package's size and contents.
-#
+# make deb: the Debian packages built (dpkg-buildpackage -us -uc) in a
+# clean copy of the tree; lintian must find no error and no warning.
 # usage: deb-build [OUTDIR]      (default: build/deb)
 #   DEB_BUILD_OPTIONS  default noautodbgsym (no debug symbol packages)
 # More: Documentation/packaging.rst

@@ -1,18 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make deb-test: install the five packages into a fresh Debian root as a
-# user does (DKMS builds and signs the module), check them, boot the
-# kernel with that module and the packaged programs, purge them and check
-# nothing is left. Runs as root.
-#
+# make deb-test (as root): the five packages installed into a fresh
+# Debian root, checked, their DKMS-built module booted, purged. Prints
+# "KERNEL: N passed, ..." per kernel, "deb-test: N passed, ..." last.
 # usage: deb-test [KERNEL...]   6.1 (default; bookworm) or 6.12 (trixie)
 #   DEBS=DIR     test these .debs (default: built by scripts/deb-build.sh)
 #   TESTDIR=DIR  the test programs already built (default: built here)
 #   OUT=DIR      logs and VM files (default build/deb-test)
-#   FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS  counts (default 10000, 10, 3)
 #   KEEP_ROOT=1  keep the installed root in OUT
-# Prints "KERNEL: N passed, N failed, N skipped" per kernel, then
-# "deb-test: N passed, N failed, N skipped"; exits 1 on any failure.
+#   FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS  (default 10000, 10, 3)
 # More: Documentation/packaging.rst, "Checking".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -21,8 +17,7 @@ set -eu
 read -ra kernels <<< "${*:-6.1}"
 out=${OUT:-build/deb-test}
 cache=$SC_CACHE/deb-test
-# besides minbase, installed before the packages so that the purge leaves
-# the root as it was; the headers are added per kernel
+# there before the packages, so that the purge leaves the root as it was
 root_pkgs="dkms gcc pkgconf libc6-dev python3"
 pkgs="sockcancel-dkms libsockcancel0 libsockcancel-dev sockcancel python3-sockcancel"
 mok_cn="sockcancel deb-test machine owner key"
@@ -50,8 +45,7 @@ version=${version%-*}
 need_tests "$out/tests"
 ksft=$(scripts/ksrc.sh)/tools/testing/selftests
 
-# deb lines for SUITE: bookworm (-updates, -security) as the machine's apt
-# sources have it, another suite from the machine's mirror
+# deb lines for SUITE: bookworm's as the machine has them, else the mirror
 sources() {
 	if [ "$1" = bookworm ]; then
 		apt_sources | awk -v k="$DEB_KEYRING" '$1 ~ /^bookworm(-updates|-security)?$/ {
@@ -61,14 +55,12 @@ sources() {
 	fi
 }
 
-# make_root SUITE KVER ROOT: the cached root of SUITE with the headers of
-# KVER unpacked into ROOT (made and cached first if needed)
+# make_root SUITE KVER ROOT: the root with KVER's headers (cached) into ROOT
 make_root() {
 	local suite=$1 kver=$2 root=$3 tarball=$cache/$1-root.tar.zst stamp
 	stamp="$suite $root_pkgs linux-headers-$kver"
 	if [ -f "$tarball" ] && [ "$(cat "$tarball.stamp" 2>/dev/null)" = "$stamp" ]; then
-		rm -rf "$root"
-		mkdir -p "$root"
+		fresh "$root"
 		zstd -dc "$tarball" | tar -x -C "$root"
 		return
 	fi
@@ -137,8 +129,8 @@ none_exists() {
 }
 # a file of the root, its symbolic links resolved inside the root
 root_file() { echo "$root$(in_root "$root" readlink -f "$1")"; }
-# libsockcancel-dev: pc_test.c built with pkg-config, shared (needing
-# libsockcancel.so.0) or static (needing nothing), runs
+# pc_build shared|static: pc_test.c built with pkg-config runs, needs only
+# libsockcancel.so.0 or nothing
 pc_build() {
 	local opt="" pc="" test="readelf -d pc_test | grep -q 'NEEDED.*libsockcancel.so.0'"
 	[ "$1" = shared ] || opt=-static pc=--static test="! readelf -d pc_test | grep -q NEEDED"
@@ -159,8 +151,7 @@ test_kernel() {
 	kver=$KREL vmlinuz=$VMLINUZ
 	dir=$out/$k
 	root=$dir/root
-	rm -rf "$dir"
-	mkdir -p "$dir"
+	fresh "$dir"
 	n=0 passed=0 failed=0
 	t0=$SECONDS
 
@@ -255,8 +246,7 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 	local tests=$dir/tests pkg=$dir/tests/pkg src=$root/tmp/src f name
 	local ld="/tests/pkg/ld.so --library-path /tests/pkg/lib"
 	local lib=/usr/lib/x86_64-linux-gnu
-	rm -rf "$tests"
-	mkdir -p "$tests"
+	fresh "$tests"
 	cp -a "$TESTDIR"/. "$tests/"
 	test_counts "$tests" "${FUZZ_CALLS:-10000}" "${UNLOAD_CYCLES:-10}" \
 		"${STRESS_SECONDS:-3}"

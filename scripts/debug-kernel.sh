@@ -1,14 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build a debug kernel from Debian's linux-source-6.1 (tinyconfig, what the
-# module and tests need, the kernel's checkers) once into the cache, for
-# check-debug and soak; print its tree (bzImage in arch/x86/boot/).
-#
+# A debug kernel from Debian's linux-source-6.1, built once into the cache
+# (15-25 minutes on 2 cores); prints its tree (arch/x86/boot/bzImage).
 # usage: debug-kernel [kasan|kcsan]
 #   kasan  (default) KASAN, lockdep, kmemleak and other checkers
 #   kcsan  KCSAN with the same checkers but lockdep and kmemleak
-# DEBUG_KERNEL_REBUILD=1 builds again; JOBS (default nproc);
-# LINUX_SOURCE_TARBALL. About 15-25 minutes on 2 cores.
+#   DEBUG_KERNEL_REBUILD=1, JOBS (default nproc), LINUX_SOURCE_TARBALL
 # More: Documentation/testing.rst, "Debug kernels".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -29,8 +26,7 @@ need+=(
 	KALLSYMS KALLSYMS_ALL STACKTRACE UNWINDER_ORC
 	SLUB SLUB_DEBUG KERNEL_GZIP
 )
-# The kernel's checkers. FORCE_TASKS_RCU: synchronize_rcu_tasks() waits
-# for real only with TASKS_RCU, which Debian's kernel has through tracers.
+# The checkers; FORCE_TASKS_RCU for a real synchronize_rcu_tasks() as Debian's
 debug=(
 	DEBUG_KERNEL DEBUG_FS DEBUG_ATOMIC_SLEEP DEBUG_OBJECTS
 	DEBUG_OBJECTS_FREE DEBUG_OBJECTS_TIMERS DEBUG_OBJECTS_WORK

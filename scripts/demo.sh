@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make demo: build, boot a VM that tells sockcancel's story with real
-# programs (scripts/guest/demo.sh), show the story, judge it.
+# make demo: a VM tells sockcancel's story with real programs
+# (scripts/guest/demo.sh); the story shown and judged.
 # More: Documentation/testing.rst, "Other checks".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"

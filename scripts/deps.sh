@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make deps: install what building and testing need on Debian 12 (only
-# the packages missing).
+# make deps: the Debian 12 packages building and testing need, if missing.
 # More: Documentation/testing.rst, "Other checks".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"

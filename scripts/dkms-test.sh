@@ -1,9 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make dkms-test: dkms add and dkms build of a clean copy of the module
-# (as sockcancel/VERSION-test, never touching a real installation); the
-# .ko must carry the kernel's vermagic. Removes what it added.
-#
+# make dkms-test: dkms add and build of a copy of the module as
+# sockcancel/VERSION-test; the .ko must have the kernel's vermagic.
 # usage: dkms-test [KERNEL]
 #   6.1 (default)  the machine's kernel and headers, Debian 12's dkms
 #   KVER           another kernel with headers in /lib/modules/KVER
@@ -18,23 +16,21 @@ start=$SECONDS
 version=$(version)
 
 if [ "$target" != 6.1 ] && [ -d "/lib/modules/$target/build" ]; then
-	KREL=$target KROOT=/ run=()
+	KREL=$target KROOT=/
 else
 	kernel_info "$target" || die "no kernel $target"
-	run=()
-	[ "$KROOT" = / ] || run=(scripts/kernels.sh run "$target")
 fi
-kver=$KREL root=${KROOT%/}
+kver=$KREL root=${KROOT%/} run=()
+[ -z "$root" ] || run=(in_root "$root")
 [ -d "$root/lib/modules/$kver/build" ] ||
 	die "no headers for $kver in $root/lib/modules/$kver/build"
 need_root dkms
-# shellcheck disable=SC2016 # expanded by the inner sh
-"${run[@]}" sh -c 'command -v dkms >/dev/null || {
-	echo "dkms-test: installing dkms" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	set -- -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends dkms
-	apt-get install "$@" || { apt-get update -qq && apt-get install "$@"; }
-} >/dev/null'
+if [ -z "$root" ]; then
+	apt_install dkms
+elif ! in_root "$root" sh -c 'command -v dkms' >/dev/null; then
+	log "installing dkms in $root"
+	quiet root_install "$root" dkms
+fi
 
 v=$version-test
 stage=

@@ -1,22 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The kernels of scripts/kernels.list: fetches Debian 13 images and headers
-# into the cache (never touching the machine's apt), builds the module
-# against any of them.
-#
-#   kernels [-a ARCH] info KERNEL      fetch if needed, print KERNEL ARCH
-#                                      KREL VMLINUZ KROOT KDIR CROSS_COMPILE
-#                                      as KEY=VALUE lines
-#   kernels [-a ARCH] build KERNEL OUTDIR [MAKEARG...]
-#                                      build OUTDIR/sockcancel.ko (e.g. W=1)
-#   kernels [-a ARCH] fetch [KERNEL...]  fetch only (default: every trixie one)
-#   kernels run KERNEL CMD...          CMD as root in KERNEL's build root
-#   kernels deb PACKAGE...             download trixie(-backports) packages
-#                                      into the cache, print their paths
-#   kernels refresh                    update the private package lists
-# KERNEL: a line of the list for ARCH (x86_64, the default, or arm64), e.g.
-# 6.1, 6.12, 7.3-rt, or an exact release (6.12.117+deb13-amd64).
-# More: Documentation/testing.rst, "The kernels".
+# The kernels of scripts/kernels.list: Debian 13 ones fetched into the
+# cache (the machine's apt untouched); the module built for any of them.
+# usage: kernels [-a x86_64|arm64] COMMAND
+#   info KERNEL          fetch; print KERNEL ARCH KREL VMLINUZ KROOT KDIR
+#                        CROSS_COMPILE as KEY=VALUE lines
+#   build KERNEL OUTDIR [MAKEARG...]   OUTDIR/sockcancel.ko (e.g. W=1)
+#   fetch [KERNEL...]    fetch only (default: every trixie kernel)
+#   run KERNEL CMD...    CMD as root in KERNEL's build root
+#   deb PACKAGE...       trixie(-backports) .debs into the cache; their paths
+#   refresh              update the private package lists
+# KERNEL: a line of the list (6.12, 7.3-rt) or a release (6.12.117+deb13-amd64).
+# More: Documentation/testing.rst, "The kernel list".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu
@@ -68,8 +63,7 @@ has_pkg() { [ -n "$(apt_cache show --no-all-versions "$1" 2>/dev/null)" ]; }
 download() { fetch_debs "$apt_dir/debs" apt_get "$@"; }
 deb() { lists && download "$@"; }
 
-# KERNEL (SERIES or SERIES-FLAVOUR) -> the kernel release to use, e.g.
-# 6.12.117+deb13-amd64, 7.3.4+deb13-rt-amd64, 7.3.4+deb13-arm64.
+# SERIES[-FLAVOUR] -> the release, e.g. 7.3.4+deb13-rt-amd64
 resolve() {
 	local want=$1 series flavour suffix krel
 	case $want in
@@ -101,8 +95,7 @@ make_root() {
 	echo "$root_pkgs" > "$root/.complete"
 }
 
-# The image's vmlinuz into $cache/KREL; the headers, their common part and
-# the (amd64) kbuild unpacked into the build root.
+# $cache/KREL/vmlinuz; the headers, common part and kbuild in the build root
 fetch() {
 	local krel=$1 abi=${1%%-*} deb p img="" q=""
 	[ "$darch" = amd64 ] || q=:$darch
@@ -134,10 +127,8 @@ fetch() {
 	fi
 }
 
-# The "bookworm" kernel: Debian 12's build of the machine's own ABI for
-# ARCH, fetched with the machine's apt into $SC_CACHE/arm64 and built
-# with the machine's (amd64) kbuild, which must be of the same version.
-# Sets krel and broot.
+# The "bookworm" kernel, with the machine's apt and its (amd64) kbuild of
+# the same version; sets krel and broot.
 bookworm() {
 	local debs=$SC_CACHE/arm64/debs
 	broot=$SC_CACHE/arm64/6.1-root

@@ -12,8 +12,7 @@ dest=$SC_CACHE/linux-source-6.1
 
 if [ ! -f "$dest/.complete" ]; then
 	[ -f "$tarball" ] || die "$tarball missing (apt-get install linux-source-6.1)"
-	rm -rf "$dest"
-	mkdir -p "$dest"
+	fresh "$dest"
 	tar -xJf "$tarball" -C "$dest" --strip-components=1 --wildcards \
 		linux-source-6.1/tools/testing/selftests/{lib.mk,'kselftest*'} \
 		linux-source-6.1/scripts/{checkpatch.pl,spelling.txt,const_structs.checkpatch}

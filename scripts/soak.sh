@@ -1,13 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make soak: selftests/stress_test with the test build of the module on the
-# KASAN debug kernel, in one VM; a line of counts and the module's memory
-# every SOAK_EVERY minutes, then the VM's verdict as check-debug judges it.
-#
+# make soak: stress_test with the module's test build on the KASAN debug
+# kernel, a line of counts every SOAK_EVERY minutes, then the verdict.
 # usage: soak    (the VM's files in build/soak)
 #   SOAK_MINUTES  how long (default 120, at most 1380)
 #   SOAK_EVERY    minutes between lines (default 10)
-# More: Documentation/testing.rst, "Long runs" (what each column means).
+# More: Documentation/testing.rst, "The soak" (the columns).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu

@@ -1,10 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Judge a VM's console (scripts/vm.sh; protocol: scripts/guest/init.sh):
-# each program's TAP and exit status, the module's load and unload, the
-# kernel log. Prints the failures and "N passed, N failed, N skipped"
-# last; exits 1 on any failure.
-#
+# Judge a VM's console: each program's TAP and exit status, module load
+# and unload, kernel log. The failures, then "N passed, N failed, N
+# skipped"; exit 1 on any failure.
 # usage: tap-summary [--ignore REGEX]... [--require REGEX]... LOG QEMU_RC
 #   --ignore REGEX   a kernel log line matching REGEX is not a splat
 #   --require REGEX  the log must contain a line matching REGEX

@@ -1,9 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The one VM runner: builds the initramfs, boots the kernel in QEMU (TCG),
-# judges the console with scripts/tap-summary.sh. Prints "N passed, N
-# failed, N skipped" last; exits 1 on any failure.
-#
+# The one VM runner: initramfs built, kernel booted in QEMU (TCG), console
+# judged (tap-summary.sh); "N passed, N failed, N skipped" last.
 # usage: vm [OPTION...] OUTDIR        (the console: OUTDIR/console.log)
 #   -k IMAGE     the kernel (default: the machine's Debian 6.1)
 #   -m MODULE    the module to load (default sockcancel.ko; none: built in)
@@ -15,7 +13,7 @@
 #   -T SECONDS   give up after (default 900)
 #   -i REGEX     a kernel log line matching it is no splat (repeatable)
 #   -r REGEX     the console must have a line matching it (repeatable)
-# More: Documentation/testing.rst
+# More: Documentation/testing.rst, "The VM".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 set -eu

@@ -1,9 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark's guest (scripts/bench-vm.sh): every sockbench phase in
-# this boot, "R ..." lines and "@@ phase NAME UPTIME" stamps for
-# bench/report.py, a TAP result per phase. Without /sockcancel.ko (-m
-# none) nothing is loaded and each hot-path round runs once, module=0.
+# The benchmark's guest (bench-vm.sh): every sockbench phase, "R ..." lines
+# and "@@ phase NAME UPTIME" stamps for bench/report.py, a TAP result each.
+# Without /sockcancel.ko each hot-path round runs once, module=0.
 # More: bench/README.md
 SAMPLES=2000
 ROUNDS=10

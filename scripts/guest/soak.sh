@@ -1,12 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The soak's guest (scripts/soak.sh; init.sh with KMEMLEAK=1):
-# /tests/stress_test, its output passed through, and at each of its
-# progress lines the module's memory sampled into one line
-#   @@ soak MIN STREAMS BYTES CANCELS EINTRS LOST FAILURES LEAKED
-#           OUTSTANDING UNREFERENCED KMALLOC256
-# Exits with the stress test's status.
-# More: Documentation/testing.rst, "Long runs".
+# The soak's guest (soak.sh): stress_test's output passed through, and at
+# each progress line "@@ soak MIN STREAMS BYTES CANCELS EINTRS LOST
+# FAILURES LEAKED OUTSTANDING UNREFERENCED KMALLOC256"; its exit status.
+# More: Documentation/testing.rst, "The soak".
 leak=/sys/kernel/debug/kmemleak
 
 sample() {
