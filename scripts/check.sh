@@ -15,10 +15,8 @@ step() { echo "[$1/7] $2"; }
 
 step 1 "installing dependencies"
 scripts/deps.sh
-
 step 2 "taking the kselftest harness from linux-source-6.1"
 scripts/ksrc.sh >/dev/null
-
 step 3 "building libsockcancel, the sockcancel command and the tests"
 # make check's counts of the reliability tests (check-debug: long ones)
 make_tests build/tests 100000 50 10
@@ -34,8 +32,7 @@ trap 'rm -f "$deb" "$x86" "$arm"' EXIT
 rc=0 deb_rc=0
 # shellcheck disable=SC2046
 TESTDIR=build/tests scripts/deb-test.sh 6.1 \
-	$([ "${KERNEL:-all}" = 6.1 ] || echo 6.12) | tee "$deb" || deb_rc=1
-[ "$deb_rc" = 0 ] || rc=1
+	$([ "${KERNEL:-all}" = 6.1 ] || echo 6.12) | tee "$deb" || deb_rc=1 rc=1
 
 step 5 "make demo (its own VM)"
 quiet scripts/demo.sh
@@ -78,9 +75,7 @@ if grep -qE '^[a-z0-9_]+: not ok |^FAIL: ' "$x86" "$arm"; then
 		"$x86" "$arm"
 fi
 # each run's sum is its last line; the sum of both, last
-for f in "$x86" "$arm"; do
-	tally "$(tail -n 1 "$f")" || true
-done
+for f in "$x86" "$arm"; do tally "$(tail -n 1 "$f")" || true; done
 [ "$rc" = 0 ] || [ "$total_f" -gt 0 ] || total_f=1
 totals
 exit $rc

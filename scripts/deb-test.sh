@@ -109,6 +109,8 @@ wrapper() {
 }
 
 same() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
+# a key id as hex digits, upper case, no leading zeros
+hex_id() { tr -d ': \n' | tr a-f A-F | sed 's/^0*//'; }
 
 # The checks on the root (dynamic scope: $root, $kver, $version, $pkgs).
 dkms_installed() {
@@ -140,7 +142,7 @@ pc_build() {
 }
 
 test_kernel() {
-	local k=$1 suite kver vmlinuz root ko ko_plain serial sig_key t0 line
+	local k=$1 suite kver vmlinuz root ko ko_plain serial signer t0 line
 	local before after
 	case $k in
 	6.1) suite=bookworm ;;
@@ -189,14 +191,12 @@ test_kernel() {
 		same "$(modinfo -F vermagic "$ko_plain" | awk '{print $1}')" "$kver"
 	# Secure Boot: dkms signed the module with the machine owner key
 	serial=$(openssl x509 -inform DER -in "$root/var/lib/dkms/mok.pub" \
-		-noout -serial | sed 's/^serial=//' | tr -d ':' | tr 'a-f' 'A-F')
-	sig_key=$(modinfo -F sig_key "$ko_plain" | tr -d ': \n' | tr 'a-f' 'A-F')
-	serial=${serial#"${serial%%[!0]*}"} sig_key=${sig_key#"${sig_key%%[!0]*}"}
-	check "module signed: signer '$(modinfo -F signer "$ko_plain")'" \
-		same "$(modinfo -F signer "$ko_plain")" "$mok_cn"
+		-noout -serial | sed 's/^serial=//' | hex_id)
+	signer=$(modinfo -F signer "$ko_plain")
+	check "module signed: signer '$signer'" same "$signer" "$mok_cn"
 	check "signature key id is the MOK certificate's serial" \
-		same "$sig_key" "$serial"
-	echo "    signer: $(modinfo -F signer "$ko_plain"), key $(modinfo -F sig_key "$ko_plain"), $(modinfo -F sig_hashalgo "$ko_plain")"
+		same "$(modinfo -F sig_key "$ko_plain" | hex_id)" "$serial"
+	echo "    signer: $signer, key $(modinfo -F sig_key "$ko_plain"), $(modinfo -F sig_hashalgo "$ko_plain")"
 
 	check "sockcancel --version says $version" \
 		same "$(in_root "$root" sockcancel --version)" "sockcancel $version"
