@@ -20,8 +20,7 @@ version=$(version "${deb_version%-*}")
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/*.deb "$out"/*.dsc "$out"/*.tar.* "$out"/*.changes \
-	"$out"/*.buildinfo "$out"/*.log
+rm -f "$out"/*.{deb,dsc,changes,buildinfo,log} "$out"/*.tar.*
 work=$(mktemp -d /tmp/sockcancel-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 src=$work/$name-$version

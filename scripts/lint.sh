@@ -45,8 +45,6 @@ copy_module "$SC_ROOT" "$src"
 make -s -C "$kdir" M="$src" C=2 W=1 KCFLAGS=-Werror modules >"$log" 2>&1 ||
 	rc=1
 # sparse reports as warnings without failing the build
-if grep -vE "Skipping BTF|^make|^$" "$log" | sed "s|$src/||g" | grep .; then
-	rc=1
-fi
+grep -vE "Skipping BTF|^make|^$" "$log" | sed "s|$src/||g" | grep . && rc=1
 [ $rc -eq 0 ] && echo "lint: clean"
 exit $rc
