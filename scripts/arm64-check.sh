@@ -14,7 +14,6 @@
 # More: Documentation/testing.rst, "make check".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -euo pipefail
 
 patch="" out=build/arm64 params=() payload=""
 while getopts P:o:p:t: opt; do

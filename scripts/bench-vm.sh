@@ -13,7 +13,6 @@
 # More: bench/README.md
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 out=${1:-/tmp/bench-run}
 arch=${BENCH_ARCH:-x86_64}

@@ -10,7 +10,6 @@
 # More: Documentation/testing.rst, "Debug kernels".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 if_cached=0
 [ "${1:-}" != --if-cached ] || { if_cached=1; shift; }

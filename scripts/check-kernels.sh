@@ -9,7 +9,6 @@
 # More: Documentation/testing.rst, "make check".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 read -ra kernels <<< "${*:-$(default_kernels x86_64)}"
 out=${OUT:-build/kernels}

@@ -12,7 +12,6 @@
 # More: Documentation/sockcancel-upstream.rst, bench/README.md.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 per_patch=0 checkpatch=0 suite=0 if_cached=0 bench=0
 while getopts ipcsb opt; do

@@ -9,7 +9,6 @@
 # More: Documentation/testing.rst, "make check".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 step() { echo "[$1/7] $2"; }
 

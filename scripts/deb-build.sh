@@ -7,7 +7,6 @@
 # More: Documentation/packaging.rst
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 out=${1:-build/deb}
 start=$SECONDS

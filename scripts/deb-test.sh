@@ -12,7 +12,6 @@
 # More: Documentation/packaging.rst, "Checking".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 read -ra kernels <<< "${*:-6.1}"
 out=${OUT:-build/deb-test}

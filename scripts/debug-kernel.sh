@@ -9,7 +9,6 @@
 # More: Documentation/testing.rst, "Debug kernels".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 variant=${1:-kasan}
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}

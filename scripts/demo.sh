@@ -5,7 +5,6 @@
 # More: Documentation/testing.rst, "Other checks".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 echo "[1/3] installing dependencies"
 deps

@@ -4,7 +4,6 @@
 # More: Documentation/testing.rst, "Other checks".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 # gcc-12-multilib: gcc-multilib conflicts with gcc-aarch64-linux-gnu
 pkgs=(make gcc gcc-12-multilib libc6-dev-i386 linux-headers-amd64 linux-image-amd64

@@ -9,7 +9,6 @@
 # More: Documentation/testing.rst, "Other checks".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 target=${1:-6.1}
 start=$SECONDS

@@ -14,7 +14,6 @@
 # More: Documentation/testing.rst, "The kernel list".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 arch=x86_64
 while getopts a: opt; do

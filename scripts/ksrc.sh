@@ -5,7 +5,6 @@
 # directory. LINUX_SOURCE_TARBALL: another tarball.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 dest=$SC_CACHE/linux-source-6.1

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2034 # the variables are for the sourcing script
-# What the scripts share; sourced, never run; cd to the tree's root.
+# What the scripts share (sourced): set -eu -o pipefail, cd to the tree.
 # SC_CACHE: the cache outside the repo ($SOCKCANCEL_CACHE, else
 # $XDG_CACHE_HOME/sockcancel, else ~/.cache/sockcancel).
 # More: Documentation/testing.rst, "The scripts".
-set -o pipefail
+set -eu -o pipefail
 
 SC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SC_CACHE=${SOCKCANCEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockcancel}

@@ -5,7 +5,6 @@
 # usage: lint KDIR
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 [ $# -eq 1 ] || usage
 kdir=$1
 ksrc=$(scripts/ksrc.sh)

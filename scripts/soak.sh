@@ -8,7 +8,6 @@
 # More: Documentation/testing.rst, "The soak" (the columns).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 minutes=${SOAK_MINUTES:-120}
 every=${SOAK_EVERY:-10}

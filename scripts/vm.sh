@@ -16,7 +16,6 @@
 # More: Documentation/testing.rst, "The VM".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 kernel="" module=sockcancel.ko payload="" arch=x86_64 mem=1024 timeout_s=900
 busybox=/bin/busybox
