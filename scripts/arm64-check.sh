@@ -1,36 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# arm64: build the module and every test program for Debian's arm64 kernels
-# and run the whole suite on them in QEMU (scripts/vm.sh -a arm64), judged as
-# on x86-64. make check runs it after the x86-64 kernels.
-#
-# usage: scripts/arm64-check.sh [-P PATCH] [-o OUTDIR] [-p NAME=VAL] [KERNEL...]
-#   KERNEL     an arm64 line of scripts/kernels.list; default: those make
-#              check runs (RUN not "asked")
-#   -P PATCH   apply PATCH (git diff format, -p1) to the copy of the tree
-#              that is built, e.g. to show that a test catches a bug
-#   -o OUTDIR  where the builds and consoles go (default: build/arm64)
-#   -p NAME=VAL  a guest parameter (repeatable; scripts/guest/init.sh), e.g.
-#              PROGRAMS=/tests/exact_test to run one program
-#   -t DIR     boot with DIR as the payload instead of the test programs
-#              (scripts/bench-vm.sh: the benchmark, built for arm64)
-# Environment: SOCKCANCEL_CACHE (the cache, default ~/.cache/sockcancel),
-# VM_TIMEOUT (seconds per boot, default 1500), QEMU_CPU (the -cpu option,
-# default max,pauth-impdef=on), and the test counts
-# FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS (make check's by default).
-# Run as root on Debian 12. Prints one result line per kernel and the sum
-# "N passed, N failed, N skipped"; exits 1 on any failure.
-#
-# It installs what is missing (the cross compilers, qemu-system-arm,
-# busybox-static, cpio, debootstrap), fetches Debian's arm64 kernels, the
-# arm64 busybox-static and python3.11 (for preload-payload -r), builds in a
-# copy of the tree the test build of the module for each kernel and every
-# test program (static), boots each kernel with qemu-system-aarch64 (TCG,
-# -M virt) and judges the console with scripts/tap-summary.sh. How the
-# module is cross-built: Documentation/testing.rst.
+# The suite on Debian's arm64 kernels (run as root): module and tests
+# cross-built in a copy of the tree, each kernel booted (vm.sh -a arm64).
+# A result line per kernel, their sum last; exit 1 on any failure.
+# usage: arm64-check [-P PATCH] [-o OUTDIR] [-p NAME=VAL] [-t DIR] [KERNEL...]
+#   KERNEL       an arm64 line of scripts/kernels.list (default: make check's)
+#   -P PATCH     apply PATCH (git diff, -p1) to the copy that is built
+#   -o OUTDIR    builds and consoles (default build/arm64)
+#   -p NAME=VAL  a guest parameter (repeatable), e.g. PROGRAMS=/tests/exact_test
+#   -t DIR       boot with DIR as the payload instead of the tests
+#   VM_TIMEOUT (1500 s a boot), QEMU_CPU; FUZZ_CALLS, UNLOAD_CYCLES,
+#   STRESS_SECONDS (default: make check's)
+# More: Documentation/testing.rst, "make check".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -euo pipefail
 
 patch="" out=build/arm64 params=() payload=""
 while getopts P:o:p:t: opt; do
@@ -43,9 +26,7 @@ while getopts P:o:p:t: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-kernels=("$@")
-[ ${#kernels[@]} -gt 0 ] ||
-	read -ra kernels <<< "$(default_kernels arm64)"
+read -ra kernels <<< "${*:-$(default_kernels arm64)}"
 for k in "${kernels[@]}"; do
 	[ -n "$(kernel_source arm64 "$k")" ] ||
 		die "kernel $k: not an arm64 kernel of scripts/kernels.list ($(kernel_list arm64 | awk '{print $1}' | tr '\n' ' '))"
@@ -61,45 +42,34 @@ out=$(realpath "$out")
 debs() { fetch_debs "$cache/debs" apt-get "$@"; }
 deb() { deb_of "$cache/debs" "$1"; }
 
-# The arm64 busybox of Debian 12: the machine's busybox-static, of the
-# same version, lists its applets (the arm64 binary does not run here).
+# Debian 12's arm64 busybox; the machine's, of its version, lists its applets
 fetch_busybox() {
 	local v_arm v_host
-
 	debs busybox-static:arm64 >/dev/null
 	v_arm=$(dpkg-deb -f "$(deb busybox-static)" Version)
 	v_host=$(dpkg-query -W -f='${Version}' busybox-static)
 	[ "${v_arm%%+b*}" = "${v_host%%+b*}" ] ||
 		die "busybox-static:arm64 $v_arm and the machine's $v_host differ: the applet list would not match (apt-get upgrade busybox-static)"
-	if [ ! -x "$cache/busybox/bin/busybox" ]; then
-		rm -rf "$cache/busybox"
-		dpkg-deb -x "$(deb busybox-static)" "$cache/busybox"
-	fi
+	[ -x "$cache/busybox/bin/busybox" ] || { rm -rf "$cache/busybox" &&
+		dpkg-deb -x "$(deb busybox-static)" "$cache/busybox"; }
 }
 
-# Debian 12's arm64 python3.11 with the libraries it and ctypes link,
-# unpacked into $cache/python (again when one of them changes); the
-# machine's python3.11 compiles its modules (preload-payload checks that
-# the bytecode is the same).
+# Debian 12's arm64 python3.11 and what it and ctypes link, in $cache/python
 python_pkgs=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib
 	     libc6 libffi8 zlib1g libexpat1)
 fetch_python() {
 	local p debs
-
 	debs=$(debs "${python_pkgs[@]/%/:arm64}" | xargs -n1 basename |
 		sed 's/^/ /' | tr -d '\n')
 	[ "$(cat "$cache/python/.debs" 2>/dev/null)" = "$debs" ] && return
 	rm -rf "$cache/python"
-	for p in "${python_pkgs[@]}"; do
-		dpkg-deb -x "$(deb "$p")" "$cache/python"
-	done
+	for p in "${python_pkgs[@]}"; do dpkg-deb -x "$(deb "$p")" "$cache/python"; done
 	echo "$debs" > "$cache/python/.debs"
 }
 
-# The module of the copy, FAULT_INJECT=1, for kernel $1
+# the copy's module, FAULT_INJECT=1, for kernel $1
 build_module() {
 	local dir=$out/$1/module
-
 	quiet "$src/scripts/kernels.sh" -a arm64 build "$1" "$dir" FAULT_INJECT=1
 	modinfo -F vermagic "$dir/sockcancel.ko" | grep -q "^${KRELS[$1]} " ||
 		die "$1: the module's vermagic is not ${KRELS[$1]}"
@@ -108,10 +78,8 @@ build_module() {
 build_tests() {
 	local ksft t=$out/tests d
 	local cc=("CC=${cross}gcc" "AR=${cross}ar" "CROSS_COMPILE=$cross")
-
 	ksft=$(scripts/ksrc.sh)/tools/testing/selftests
-	rm -rf "$t"
-	mkdir -p "$t"
+	fresh "$t"
 	quiet make -C "$src/lib" "${cc[@]}" libsockcancel.a \
 		libsockcancel.so.0 libsockcancel-close.so
 	quiet make -C "$src/cli" "${cc[@]}" sockcancel-static
@@ -150,9 +118,7 @@ if [ -n "$patch" ]; then
 	(cd "$src" && git apply -p1 "$patch") || die "$patch does not apply"
 fi
 [ -n "$payload" ] || build_tests
-for k in "${kernels[@]}"; do
-	build_module "$k"
-done
+for k in "${kernels[@]}"; do build_module "$k"; done
 
 status=0
 for k in "${kernels[@]}"; do
@@ -162,9 +128,9 @@ for k in "${kernels[@]}"; do
 		-k "${IMAGES[$k]}" -m "$out/$k/module/sockcancel.ko" \
 		-t "${payload:-$out/tests}" -T "${VM_TIMEOUT:-1500}" \
 		${params[@]+"${params[@]}"} "$out/$k" | tee "$out/$k/result.txt" || status=1
-	summary=$(tail -1 "$out/$k/result.txt")
+	summary=$(result_of "$out/$k/result.txt")
 	say "$k: $summary ($((SECONDS - t0)) s; console: $out/$k/console.log)"
-	tally "$summary" || total_f=$((total_f + 1))
+	tally "$summary"
 done
 totals
 exit $status

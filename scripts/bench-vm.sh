@@ -1,74 +1,50 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark command (make bench): build the module (if missing or older
-# than its sources) and bench/sockbench, boot the Debian 6.1 kernel in QEMU
-# (TCG) with a busybox initramfs, run every benchmark in that one boot
-# (scripts/guest/bench.sh, through scripts/vm.sh), and write bench/results/latest.md,
-# latest.json and latency.png (gnuplot, if installed).
-#
-# usage: scripts/bench-vm.sh [OUTDIR]      (default /tmp/bench-run)
-# BENCH_ARCH=arm64 (make bench ARCH=arm64): on Debian's arm64 6.1 kernel,
-# or KERNEL (an arm64 line of scripts/kernels.list: make bench ARCH=arm64
-# KERNEL=7.3) (scripts/arm64-check.sh builds the module, its test build, and
-# boots it; sockbench cross-built), the latency measurements by default,
-# results in bench/results/arm64/latest.md and latest.json
-# (bench/results/arm64-KERNEL/ for another kernel).
-# BENCH_ARCH=upstream (make bench KERNEL=upstream, through check-upstream
-# -b, which gives BENCH_SERIES_IMAGE and BENCH_BASE_IMAGE): the in-kernel
-# series' kernel and the same 7.3 tree built without it, no module. Boots
-# 1 and 4, the series: the latency phase (PIDFD_CANCEL_SOCKET_WAIT against
-# tgkill, shutdown and io_uring) and the hot path; boots 2 and 3, the base:
-# the hot path alone (ABBA: neither kernel always boots first or last);
-# BENCH_ROUNDS hot-path rounds a boot. Results in
-# bench/results/upstream/latest.md and latest.json (bench/upstream.py).
-# environment: BENCH_ONLY (a subset of: mempending enoent latency xproc
-#              scale csock hotpath memthreads psscale; default all),
-#              BENCH_PS_COUNTS (100,1000,10000 blocked threads for psscale),
-#              BENCH_PS_RUNS (5 runs of each listing command),
-#              BENCH_SAMPLES (2000), BENCH_ROUNDS (10 hot-path rounds),
-#              BENCH_PP_SECONDS (1), BENCH_MEM (3072 MiB), VM_TIMEOUT (1500 s)
+# make bench: the module (if stale) and bench/sockbench built, every
+# benchmark run in one boot, bench/results/latest.{md,json}, latency.png.
+# usage: bench-vm [OUTDIR]      (default /tmp/bench-run)
+#   BENCH_ARCH  x86_64 (default), arm64 (KERNEL: an arm64 kernel, default
+#               6.1) or upstream (check-upstream -b sets BENCH_*_IMAGE)
+#   BENCH_ONLY  some of mempending enoent latency xproc scale csock hotpath
+#               memthreads psscale (default all; arm64: latency)
+#   BENCH_SAMPLES (2000), BENCH_ROUNDS (10), BENCH_PP_SECONDS (1),
+#   BENCH_PS_COUNTS (100,1000,10000), BENCH_PS_RUNS (5), BENCH_MEM (3072),
+#   VM_TIMEOUT (1500)
+# More: bench/README.md
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 out=${1:-/tmp/bench-run}
 arch=${BENCH_ARCH:-x86_64}
 samples=${BENCH_SAMPLES:-2000}
-rounds=${BENCH_ROUNDS:-10}
-pp_seconds=${BENCH_PP_SECONDS:-1}
-ps_counts=${BENCH_PS_COUNTS:-100,1000,10000}
-ps_runs=${BENCH_PS_RUNS:-5}
 mem=${BENCH_MEM:-3072}
 timeout_s=${VM_TIMEOUT:-1500}
 only=${BENCH_ONLY:-}
 results=bench/results
-if [ "$arch" = arm64 ]; then
-	results=bench/results/arm64
-	# another arm64 kernel than 6.1: results of its own
-	[ "${KERNEL:-6.1}" = 6.1 ] || results=bench/results/arm64-$KERNEL
-	only=${only:-latency}
+[ "$arch" != upstream ] || results=bench/results/upstream
 # a partial run does not replace the published results
-elif [ "$arch" = upstream ]; then
-	results=bench/results/upstream
-	[ -z "$only" ] || results=$out/results
-elif [ -n "$only" ]; then
-	results=$out/results
+[ -z "$only" ] || results=$out/results
+if [ "$arch" = arm64 ]; then
+	# another arm64 kernel than 6.1: results of its own
+	results=bench/results/arm64
+	[ "${KERNEL:-6.1}" = 6.1 ] || results+=-$KERNEL
+	only=${only:-latency}
 fi
 cmdline="scripts/bench-vm.sh $*"
 [ "$arch" != upstream ] ||
 	cmdline="make bench KERNEL=upstream (scripts/check-upstream.sh -b)"
 [ "$arch" = x86_64 ] || [ "$arch" = upstream ] ||
 	cmdline="BENCH_ARCH=arm64 $cmdline (make bench ARCH=arm64; the module's test build from scripts/arm64-check.sh, inject_delay_us 0)"
-params=(-p PROGRAMS=/guest/bench -p SAMPLES="$samples" -p ROUNDS="$rounds"
-	-p PP_SECONDS="$pp_seconds" -p PS_COUNTS="$ps_counts"
-	-p PS_RUNS="$ps_runs")
+params=(-p PROGRAMS=/guest/bench -p SAMPLES="$samples"
+	-p ROUNDS="${BENCH_ROUNDS:-10}" -p PP_SECONDS="${BENCH_PP_SECONDS:-1}"
+	-p PS_COUNTS="${BENCH_PS_COUNTS:-100,1000,10000}"
+	-p PS_RUNS="${BENCH_PS_RUNS:-5}")
 [ -z "$only" ] || params+=(-p ONLY="$only")
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 rm -rf "$out"
 mkdir -p "$out/bench"
-# Debian's ss for psscale, with its libraries and the dynamic loader, run
-# as ld-linux-x86-64.so.2 --library-path DIR DIR/ss (the guest has no
-# shared C library); without it psscale compares with netstat only
+# the machine's ss with its libraries and loader for psscale (optional)
 copy_ss() {
 	local ss lib
 	ss=$(command -v ss || true)
@@ -133,8 +109,8 @@ upstream)
 	quiet make -s -C bench sockbench
 	cp bench/sockbench "$out/bench/"
 	begin
-	boots=()
-	i=0
+	boots=() i=0
+	# ABBA: neither kernel always boots first or last
 	for k in series base base series; do
 		i=$((i + 1))
 		what=hotpath
@@ -143,18 +119,14 @@ upstream)
 		[ $k = series ] || img=$base
 		log "boot $i: the $k kernel ($what); console in $out/boot$i/console.log"
 		boots+=("$k=$out/boot$i/console.log")
-		scripts/vm.sh -k "$img" -m none -p PROGRAMS=/guest/bench \
-			-p SAMPLES="$samples" -p ROUNDS="$rounds" \
-			-p PP_SECONDS="$pp_seconds" -p ONLY="$what" \
+		scripts/vm.sh -k "$img" -m none "${params[@]}" -p ONLY="$what" \
 			-i 'RCU lockdep checking is enabled' \
 			-M "$mem" -T "$timeout_s" -t "$out/bench" "$out/boot$i" ||
 			{ rc=$?; break; }
 	done
 	console=$out/boot$i/console.log
 	;;
-*)
-	die "BENCH_ARCH $arch: x86_64, arm64 or upstream"
-	;;
+*) die "BENCH_ARCH $arch: x86_64, arm64 or upstream" ;;
 esac
 wall=$(( $(date +%s) - start ))
 host_after=$(host "")
@@ -167,14 +139,13 @@ if [ "$arch" = upstream ]; then
 		--series-image "$series" --base-image "$base" \
 		--build "${BENCH_BASE_BUILD:-}" \
 		--host "before: $host_before; after: $host_after" \
-		--rev "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+		--rev "$rev"
 	log "results in $results/latest.md (consoles in $out/boot*)"
 	cat "$results/latest.md"
 	exit 0
 fi
 
 mkdir -p "$results"
-rev="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 git diff --quiet HEAD -- module uapi 2>/dev/null || rev="$rev+uncommitted changes in module/ or uapi/"
 python3 bench/report.py "$console" "$results" \
 	--command "$cmdline" --kernel "$kver" --wall "$wall" --samples "$samples" \

@@ -1,36 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the test programs against the module on each supported kernel: build
-# the module for it (scripts/kernels.sh), boot it (scripts/vm.sh) and judge
-# the console. The test programs are the same for every kernel; only the
-# module and the kernel change.
-#
-# usage: check-kernels [KERNEL...]   (default: the x86-64 kernels of
-#                                    scripts/kernels.list make check runs)
-#   TESTDIR=DIR   the test programs, already built (scripts/check.sh builds
-#                 them); without it they are built here
-#   OUT=DIR       where module builds and VM logs go (default build/kernels)
-#
-# Prints one "KREL: N passed, N failed, N skipped" line per kernel and the
-# sum over all kernels last, as "N passed, N failed, N skipped"; exits 1 if
-# any kernel failed.
+# The tests on each x86-64 kernel: module built (kernels.sh), kernel
+# booted (vm.sh). "KREL: N passed, N failed, N skipped" per kernel, the
+# sum last; exit 1 if any failed.
+# usage: check-kernels [KERNEL...]     (default: make check's x86-64 ones)
+#   TESTDIR=DIR  the test programs, already built (default: built here)
+#   OUT=DIR      module builds and VM logs (default build/kernels)
+# More: Documentation/testing.rst, "make check".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 read -ra kernels <<< "${*:-$(default_kernels x86_64)}"
 out=${OUT:-build/kernels}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 start=$SECONDS
-
-if [ -z "${TESTDIR:-}" ]; then
-	log "installing dependencies, building the tests"
-	scripts/deps.sh
-	scripts/ksrc.sh >/dev/null
-	make_tests "$out/tests"
-	TESTDIR=$out/tests
-fi
+need_tests "$out/tests"
 
 summary=() rc=0
 for k in "${kernels[@]}"; do
@@ -38,22 +23,18 @@ for k in "${kernels[@]}"; do
 	log "$k: fetching, building the module"
 	line=""
 	kernel_info "$k" || KREL=$k line="0 passed, 1 failed, 0 skipped (no kernel)"
-	rm -rf "${out:?}/$KREL"
-	mkdir -p "$out/$KREL"
-	if [ -n "$line" ]; then
-		:
-	elif ! scripts/kernels.sh build "$k" "$out/$KREL" FAULT_INJECT=1 \
-		>"$out/$KREL/build.log" 2>&1; then
-		cat "$out/$KREL/build.log"
+	dir=$out/$KREL
+	fresh "$dir"
+	if [ -z "$line" ] && ! scripts/kernels.sh build "$k" "$dir" \
+		FAULT_INJECT=1 >"$dir/build.log" 2>&1; then
+		cat "$dir/build.log"
 		line="0 passed, 1 failed, 0 skipped (module build failed)"
-	else
+	elif [ -z "$line" ]; then
 		t1=$SECONDS
 		log "$k: booting $KREL, running the tests"
-		scripts/vm.sh -k "$VMLINUZ" -m "$out/$KREL/sockcancel.ko" \
-			-t "$TESTDIR" "$out/$KREL" | tee "$out/$KREL/result" || rc=1
-		line=$(tail -n 1 "$out/$KREL/result")
-		[[ $line =~ ^[0-9]+\ passed,\ [0-9]+\ failed,\ [0-9]+\ skipped$ ]] ||
-			line="0 passed, 1 failed, 0 skipped (no result)"
+		scripts/vm.sh -k "$VMLINUZ" -m "$dir/sockcancel.ko" \
+			-t "$TESTDIR" "$dir" | tee "$dir/result" || rc=1
+		line=$(result_of "$dir/result")
 		log "$k: build $((t1 - t0)) s, VM $((SECONDS - t1)) s"
 	fi
 	tally "$line"

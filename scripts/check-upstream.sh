@@ -1,33 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check-upstream: the in-kernel version of the cancel (the patch series
-# in upstream/) applied to Debian's linux-source-7.3, built, booted through
-# scripts/vm.sh and tested there with the series' own kselftests. Not part of
-# make check.
-#
-# usage: check-upstream [-i] [-p] [-c] [-s] [-b] [OUTDIR]
-#        (OUTDIR default build/upstream)
-#   -i   only if this series' kernel is cached: otherwise say so and exit 0
-#        (.ci/run: a cold build takes 20 to 30 minutes)
-#   -p   per patch: build the series one patch at a time (each must build
-#        on its own), log to upstream/build-log; then test the whole series
-#   -c   checkpatch.pl --strict (the 7.3 tree's) on every patch, log to
-#        upstream/checkpatch-log
-#   -s   then the project's whole suite (make tests) on the patched kernel
-#        too, with the module built against it: the module and the series
-#        side by side
-#   -b   instead of the kselftests, the benchmark (make bench KERNEL=upstream):
-#        the series' kernel against the same tree built without the series
-#        (tag base, the same config, object directory and ccache; cached in
-#        $SC_CACHE/upstream/base-<key>/, key the sha256 of the config
-#        fragments and the source package), booted in turn by
-#        scripts/bench-vm.sh (BENCH_ARCH=upstream); results in
-#        bench/results/upstream/
-# How: Documentation/sockcancel-upstream.rst. SOCKCANCEL_JOBS: make -j
-# (default 2).
+# make check-upstream: the in-kernel series (upstream/) on Debian's
+# linux-source-7.3, built, booted and tested with its own kselftests.
+# usage: check-upstream [-i] [-p] [-c] [-s] [-b] [OUTDIR]  (build/upstream)
+#   -i  only if the series' kernel is cached, else say so and exit 0
+#   -p  build the series patch by patch first (upstream/build-log)
+#   -c  checkpatch.pl --strict on every patch (upstream/checkpatch-log)
+#   -s  then the project's whole suite with the module on that kernel
+#   -b  the benchmark instead (make bench KERNEL=upstream)
+#   SOCKCANCEL_JOBS  make -j (default 2)
+# More: Documentation/sockcancel-upstream.rst, bench/README.md.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 per_patch=0 checkpatch=0 suite=0 if_cached=0 bench=0
 while getopts ipcsb opt; do
@@ -54,48 +38,45 @@ mapfile -t patches < <(find "$SC_ROOT/upstream" -maxdepth 1 -name '[0-9][0-9][0-
 	! -name '0000-cover-letter.patch' | sort)
 [ ${#patches[@]} -gt 0 ] || die "no patches in upstream/"
 need "apt-get install ccache" ccache
+tgit() { git -C "$tree" -c user.name=check-upstream -c user.email=none "$@"; }
+# the cache key of the kernel built from these files and the source package
+key_of() { cat "$@" <(basename "$deb") | sha256sum | cut -c1-16; }
 
 # The pristine tree, once: linux-source-7.3 as a git repository.
 unpack() {
 	local deb=$1
-
 	[ -f "$tree/.complete" ] && return
 	log "unpacking $(basename "$deb") (once)"
 	rm -rf "$tree"
 	mkdir -p "$cache"
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO ./usr/src/linux-source-7.3.tar.xz | tar -xJ -C "$cache"
-	# Debian's .gitignore ignores the top level: add with -f
-	quiet git -C "$tree" init -q
-	quiet git -C "$tree" add -f -A .
-	quiet git -C "$tree" -c user.name=check-upstream -c user.email=none \
-		commit -q -m "$(basename "$deb" .deb)"
-	git -C "$tree" tag -f base >/dev/null
+	# -f: Debian's .gitignore ignores the top level
+	quiet tgit init -q
+	quiet tgit add -f -A .
+	quiet tgit commit -q -m "$(basename "$deb" .deb)"
+	tgit tag -f base >/dev/null
 	touch "$tree/.complete"
 }
 
-# The series as commits on base, one per patch, without touching the work
-# tree. Prints the commit ids in order.
+# The series as commits on base, the work tree untouched; prints their ids.
 commit_series() {
 	local index p tree_id parent=base subject
-
 	index=$(mktemp)
-	GIT_INDEX_FILE=$index git -C "$tree" read-tree base
+	export GIT_INDEX_FILE=$index
+	tgit read-tree base
 	for p in "${patches[@]}"; do
-		GIT_INDEX_FILE=$index git -C "$tree" apply --cached "$p" ||
+		tgit apply --cached "$p" ||
 			{ rm -f "$index"; die "$(basename "$p") does not apply"; }
-		tree_id=$(GIT_INDEX_FILE=$index git -C "$tree" write-tree)
+		tree_id=$(tgit write-tree)
 		subject=$(sed -n 's/^Subject: \(\[PATCH[^]]*\] \)\{0,1\}//p' "$p" | head -1)
-		parent=$(git -C "$tree" -c user.name=check-upstream \
-			-c user.email=none commit-tree "$tree_id" -p "$parent" \
-			-m "$subject")
+		parent=$(tgit commit-tree "$tree_id" -p "$parent" -m "$subject")
 		echo "$parent"
 	done
 	rm -f "$index"
 }
 
-# defconfig + kvm_guest.config + what the tests need (the project's
-# selftests/config, the kernel's pidfd selftests' config) + the fragment
+# defconfig + kvm_guest.config + the tests' configs + the fragment
 configure() {
 	make -s -C "$tree" O="$objdir" x86_64_defconfig >/dev/null
 	quiet "$tree/scripts/kconfig/merge_config.sh" -m -O "$objdir" \
@@ -105,12 +86,10 @@ configure() {
 	make -s -C "$tree" O="$objdir" olddefconfig
 }
 
-# Check out COMMIT and build its bzImage, copied to IMAGE if named; the
-# time goes to stdout.
+# build_at COMMIT [IMAGE]: its bzImage (copied to IMAGE); prints the seconds
 build_at() {
 	local t0=$SECONDS
-
-	git -C "$tree" checkout -q -f --detach "$1"
+	tgit checkout -q -f --detach "$1"
 	configure
 	nice -n 15 make -s -C "$tree" O="$objdir" -j"$jobs" CC="ccache gcc" \
 		bzImage >"$out/make.log" 2>&1 || return 1
@@ -133,9 +112,7 @@ fi
 deb=$(scripts/kernels.sh deb linux-source-7.3)
 with_lock unpack "$deb"
 
-key=$(cat "${patches[@]}" "$fragment" selftests/config <(basename "$deb") |
-	sha256sum | cut -c1-16)
-image=$cache/$key/bzImage
+image=$cache/$(key_of "${patches[@]}" "$fragment" selftests/config)/bzImage
 if [ "$if_cached" = 1 ] && [ ! -f "$image" ]; then
 	log "this series' kernel is not cached ($image): skipped"
 	exit 0
@@ -157,21 +134,20 @@ fi
 
 if [ "$per_patch" = 1 ]; then
 	log "building each of the ${#patches[@]} patches (upstream/build-log)"
-	{
-		echo "# check-upstream -p: bzImage after each patch (x86_64_defconfig"
-		echo "# + kvm_guest.config + selftests/config + the pidfd kselftests'"
-		echo "# config + upstream/kernel.config; ccache, incremental; seconds"
-		echo "# are wall time on this machine)"
-	} > upstream/build-log
+	cat > upstream/build-log <<-'EOF'
+	# check-upstream -p: bzImage after each patch (x86_64_defconfig
+	# + kvm_guest.config + selftests/config + the pidfd kselftests'
+	# config + upstream/kernel.config; ccache, incremental; seconds
+	# are wall time on this machine)
+	EOF
 	for i in "${!commits[@]}"; do
 		p=$(basename "${patches[$i]}")
-		if secs=$(with_lock build_at "${commits[$i]}"); then
-			echo "$p: ok (${secs} s)" | tee -a upstream/build-log >&2
-		else
+		secs=$(with_lock build_at "${commits[$i]}") || {
 			echo "$p: FAILED" >> upstream/build-log
 			tail -30 "$out/make.log" >&2
 			die "$p does not build on its own"
-		fi
+		}
+		echo "$p: ok (${secs} s)" | tee -a upstream/build-log >&2
 	done
 	install -D "$objdir/arch/x86/boot/bzImage" "$image"
 fi
@@ -184,9 +160,7 @@ else
 fi
 
 if [ "$bench" = 1 ]; then
-	# the base tree's key: what the series' key holds but the series
-	base_dir=$cache/base-$(cat "$fragment" selftests/config <(basename "$deb") |
-		sha256sum | cut -c1-16)
+	base_dir=$cache/base-$(key_of "$fragment" selftests/config)
 	if [ -f "$base_dir/bzImage" ]; then
 		log "bzImage of the base tree is cached ($base_dir)"
 	else
@@ -200,15 +174,12 @@ if [ "$bench" = 1 ]; then
 		exec scripts/bench-vm.sh "$out/bench"
 fi
 
-# The series' kselftests, static, from the patched tree.
-log "building the series' kselftests"
-rm -rf "$out/tests"
-mkdir -p "$out/tests"
-with_lock git -C "$tree" checkout -q -f --detach "${commits[-1]}"
+log "building the series' kselftests (static, from the patched tree)"
+fresh "$out/tests"
+with_lock tgit checkout -q -f --detach "${commits[-1]}"
 quiet make -C "$tree/tools/testing/selftests/pidfd" OUTPUT="$out/tests" \
 	LDFLAGS=-static "$out/tests/pidfd_socket_wait_test"
-# and the project's test of the module's known limits, which the series
-# does not have (it skips them by name on the module)
+# and the module's known limits, which the series has not (skipped by name)
 quiet make -C selftests KSFT_DIR="$tree/tools/testing/selftests" \
 	OUTPUT="$out/tests" "$out/tests/upstream_limits_test"
 
@@ -220,8 +191,7 @@ scripts/vm.sh -k "$image" -m none -t "$out/tests" -T 600 \
 	-r '^ok [0-9]+ socket_wait.recv$' "$out/vm" || rc=1
 [ "$suite" = 1 ] || exit "$rc"
 
-# The module built against the very objects of the image (the series
-# changes task_struct): the object directory is brought to the series.
+# the module against the image's very objects (the series changes task_struct)
 log "building the module against the patched kernel"
 build "the series" "${commits[-1]}" "$image"
 quiet make -s -C "$tree" O="$objdir" CC="ccache gcc" modules_prepare

@@ -1,24 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the Debian packages (make deb): copy the tree's source files (what
-# git tracks, plus new files not ignored; no build products) into a clean
-# directory, make the upstream tarball from it (without debian/), run
-# dpkg-buildpackage -us -uc there, then lintian on the result. Fails on any
-# lintian error or warning; the justified ones are overridden in
-# debian/*lintian-overrides, each with its reason.
-#
+# make deb: the Debian packages built (dpkg-buildpackage -us -uc) in a
+# clean copy of the tree; lintian must find no error and no warning.
 # usage: deb-build [OUTDIR]      (default: build/deb)
-#
-# OUTDIR receives the five .debs (sockcancel-dkms, libsockcancel0,
-# libsockcancel-dev, sockcancel, python3-sockcancel), the source package
-# (.dsc, tarballs), the .changes and .buildinfo, build.log and lintian.log.
-# Prints each package's size and contents. Needs dpkg-dev, debhelper,
-# dh-dkms, dh-python and lintian (scripts/deps.sh installs them). No debug
-# symbol packages are made (DEB_BUILD_OPTIONS=noautodbgsym) unless
-# DEB_BUILD_OPTIONS is set.
+#   DEB_BUILD_OPTIONS  default noautodbgsym (no debug symbol packages)
+# More: Documentation/packaging.rst
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 out=${1:-build/deb}
 start=$SECONDS
@@ -31,15 +19,14 @@ version=$(version "${deb_version%-*}")
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/*.deb "$out"/*.dsc "$out"/*.tar.* "$out"/*.changes \
-	"$out"/*.buildinfo "$out"/*.log
+rm -f "$out"/*.{deb,dsc,changes,buildinfo,log} "$out"/*.tar.*
 work=$(mktemp -d /tmp/sockcancel-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 src=$work/$name-$version
 copy_tree "$src"
 [ -f "$src/debian/control" ] || die "no debian/ in the copied tree"
 
-# The upstream tarball: the same files without debian/, reproducible.
+# the upstream tarball: the same files without debian/, reproducible
 mtime=$(dpkg-parsechangelog -S Timestamp)
 tar -C "$work" --exclude="$name-$version/debian" --sort=name \
 	--mtime="@$mtime" --owner=0 --group=0 --numeric-owner \

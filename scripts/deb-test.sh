@@ -1,54 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages the way a user does, boot the module DKMS
-# built from them, and remove them again. For each kernel:
-#
-#  1. a fresh Debian root (debootstrap, minbase) of that kernel's release,
-#     with dkms, gcc, libc6-dev, pkgconf, python3 and the kernel's headers
-#     installed by apt; made once and kept as a tarball in the cache;
-#  2. a machine owner key where dkms looks for one (/var/lib/dkms/mok.key,
-#     mok.pub), as on a Secure Boot machine;
-#  3. apt-get install ./*.deb (the five packages): DKMS builds, signs and
-#     installs the module. Checked: dkms status, the module's vermagic,
-#     its signer and key id against the key's certificate, the command,
-#     a program built with pkg-config against libsockcancel-dev,
-#     dynamically and statically, the installed example, and the root's
-#     python3 importing the packaged module sockcancel;
-#  4. scripts/vm.sh boots Debian's kernel with that DKMS-built module and
-#     runs the test programs, plus the packaged command (cli_test through
-#     it), the library tests, the preload test and the Python module's
-#     test, all with the packaged libraries and the root's dynamic loader;
-#  5. apt-get purge of the five packages: nothing of them may be left (the
-#     root's file list must equal the one taken before the install; the
-#     dkms tree, /usr/src, the module, the udev rule and the
-#     modules-load.d entry are checked by name too).
-#
-# usage: deb-test [KERNEL...]    6.1 (default: Debian 12's kernel,
-#                                scripts/kver.sh) or 6.12 (Debian 13's,
-#                                fetched by scripts/kernels.sh)
-#   DEBS=DIR     test these .debs instead of building them (scripts/deb-build.sh)
-#   TESTDIR=DIR  the test programs already built (make tests; scripts/check.sh
-#                passes build/tests), instead of building them here
+# make deb-test (as root): the five packages installed into a fresh
+# Debian root, checked, their DKMS-built module booted, purged. Prints
+# "KERNEL: N passed, ..." per kernel, "deb-test: N passed, ..." last.
+# usage: deb-test [KERNEL...]   6.1 (default; bookworm) or 6.12 (trixie)
+#   DEBS=DIR     test these .debs (default: built by scripts/deb-build.sh)
+#   TESTDIR=DIR  the test programs already built (default: built here)
 #   OUT=DIR      logs and VM files (default build/deb-test)
-#   FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS   the reliability tests'
-#                counts (default 10000, 10, 3: the test build of the module
-#                gets the long ones in make check)
-#   KEEP_ROOT=1  keep the installed root in OUT for a look
-#
-# Prints one "KERNEL: N passed, N failed, N skipped" line per kernel, then
-# the sum as "deb-test: N passed, N failed, N skipped"; exits 1 on any
-# failure. Runs as root (debootstrap, chroot).
+#   KEEP_ROOT=1  keep the installed root in OUT
+#   FUZZ_CALLS, UNLOAD_CYCLES, STRESS_SECONDS  (default 10000, 10, 3)
+# More: Documentation/packaging.rst, "Checking".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 read -ra kernels <<< "${*:-6.1}"
 out=${OUT:-build/deb-test}
 cache=$SC_CACHE/deb-test
-# what the root holds besides minbase (gcc and libc6-dev for the programs
-# built against libsockcancel-dev, python3 for python3-sockcancel: there
-# before the install, so that the purge leaves the root as it was); the
-# headers are added per kernel
+# there before the packages, so that the purge leaves the root as it was
 root_pkgs="dkms gcc pkgconf libc6-dev python3"
 pkgs="sockcancel-dkms libsockcancel0 libsockcancel-dev sockcancel python3-sockcancel"
 mok_cn="sockcancel deb-test machine owner key"
@@ -59,7 +27,6 @@ need "run scripts/deps.sh" debootstrap zstd openssl qemu-system-x86_64
 mkdir -p "$out" "$cache"
 out=$(cd "$out" && pwd)
 
-# --- the packages and the test programs -----------------------------------
 if [ -z "${DEBS:-}" ]; then
 	say "building the packages (scripts/deb-build.sh)"
 	logged "$out/deb-build.log" scripts/deb-build.sh "$out/debs" ||
@@ -74,21 +41,10 @@ for p in $pkgs; do
 done
 version=$(dpkg-deb -f "${debs[0]}" Version)
 version=${version%-*}
-
-if [ -z "${TESTDIR:-}" ]; then
-	say "building the test programs (make tests)"
-	scripts/deps.sh >/dev/null
-	scripts/ksrc.sh >/dev/null
-	make_tests "$out/tests"
-	TESTDIR=$out/tests
-fi
+need_tests "$out/tests"
 ksft=$(scripts/ksrc.sh)/tools/testing/selftests
 
-# --- the root --------------------------------------------------------------
-
-# deb lines for SUITE from the machine's apt sources: bookworm with its
-# -updates and -security where the machine has them; another suite from
-# the machine's mirror.
+# deb lines for SUITE: bookworm's as the machine has them, else the mirror
 sources() {
 	if [ "$1" = bookworm ]; then
 		apt_sources | awk -v k="$DEB_KEYRING" '$1 ~ /^bookworm(-updates|-security)?$/ {
@@ -98,15 +54,12 @@ sources() {
 	fi
 }
 
-# Unpack the cached root of SUITE with the headers of KVER into ROOT,
-# making (and caching) it first if needed.
+# make_root SUITE KVER ROOT: the root with KVER's headers (cached) into ROOT
 make_root() {
 	local suite=$1 kver=$2 root=$3 tarball=$cache/$1-root.tar.zst stamp
-
 	stamp="$suite $root_pkgs linux-headers-$kver"
 	if [ -f "$tarball" ] && [ "$(cat "$tarball.stamp" 2>/dev/null)" = "$stamp" ]; then
-		rm -rf "$root"
-		mkdir -p "$root"
+		fresh "$root"
 		zstd -dc "$tarball" | tar -x -C "$root"
 		return
 	fi
@@ -117,8 +70,7 @@ make_root() {
 	logged "$out/$suite.apt.log" root_install "$root" $root_pkgs "linux-headers-$kver" ||
 		die "installing $root_pkgs linux-headers-$kver in the $suite root failed"
 	in_root "$root" apt-get clean
-	# the depmod indexes a kernel package would have made: the package
-	# removal leaves them, as on any machine with this kernel
+	# the depmod indexes of a kernel package, which the purge leaves
 	in_root "$root" depmod -a "$kver" 2>/dev/null
 	tar -C "$root" -cf - . | zstd -q -T0 -3 > "$tarball.new"
 	mv "$tarball.new" "$tarball"
@@ -134,12 +86,9 @@ file_list() {
 		   -o -path ./etc/ld.so.cache \) -prune -o -print | sort)
 }
 
-# --- one kernel -------------------------------------------------------------
-# check WHAT CMD...: prints "ok N WHAT" or "not ok N WHAT"; CMD's output
-# goes to $dir/checks.log.
+# check WHAT CMD...: "ok N WHAT" or "not ok N WHAT"; CMD's output in checks.log
 check() {
 	local what=$1
-
 	shift
 	n=$((n + 1))
 	echo "### $n $what" >> "$dir/checks.log"
@@ -159,39 +108,41 @@ wrapper() {
 }
 
 same() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
+# a key id as hex digits, upper case, no leading zeros
+hex_id() { tr -d ': \n' | tr a-f A-F | sed 's/^0*//'; }
 
 # The checks on the root (dynamic scope: $root, $kver, $version, $pkgs).
 dkms_installed() {
 	local status
-
 	status=$(in_root "$root" dkms status sockcancel)
 	echo "$status"
 	[[ $'\n'$status == *$'\n'"sockcancel/$version, $kver, "*": installed"* ]]
 }
-none_installed() {
-	# shellcheck disable=SC2086
-	! in_root "$root" dpkg -l $pkgs 2>/dev/null | grep '^[hiu]i'
-}
+# shellcheck disable=SC2086
+none_installed() { ! in_root "$root" dpkg -l $pkgs 2>/dev/null | grep '^[hiu]i'; }
 # none of the paths (globs) exists
 none_exists() {
-	local p found=0
-
+	local p rc=0
 	for p in "$@"; do
-		[ -e "$p" ] || [ -L "$p" ] || continue
-		echo "left: $p"
-		found=1
+		if [ -e "$p" ] || [ -L "$p" ]; then echo "left: $p"; rc=1; fi
 	done
-	[ "$found" -eq 0 ]
+	return $rc
 }
 # a file of the root, its symbolic links resolved inside the root
-root_file() {
-	echo "$root$(in_root "$root" readlink -f "$1")"
+root_file() { echo "$root$(in_root "$root" readlink -f "$1")"; }
+# pc_build shared|static: pc_test.c built with pkg-config runs, needs only
+# libsockcancel.so.0 or nothing
+pc_build() {
+	local opt="" pc="" test="readelf -d pc_test | grep -q 'NEEDED.*libsockcancel.so.0'"
+	[ "$1" = shared ] || opt=-static pc=--static test="! readelf -d pc_test | grep -q NEEDED"
+	in_root "$root" sh -c "cd /tmp && gcc $opt -Wall -Werror -o pc_test pc_test.c \
+		\$(pkg-config $pc --cflags --libs sockcancel) && $test &&
+		test \"\$(./pc_test)\" = '$version WSAEINTR 3'"
 }
 
 test_kernel() {
-	local k=$1 suite kver vmlinuz root ko ko_plain serial sig_key t0 line
+	local k=$1 suite kver vmlinuz root ko ko_plain serial signer t0 line
 	local before after
-
 	case $k in
 	6.1) suite=bookworm ;;
 	6.12) suite=trixie ;;
@@ -201,23 +152,20 @@ test_kernel() {
 	kver=$KREL vmlinuz=$VMLINUZ
 	dir=$out/$k
 	root=$dir/root
-	rm -rf "$dir"
-	mkdir -p "$dir"
+	fresh "$dir"
 	n=0 passed=0 failed=0
 	t0=$SECONDS
 
 	make_root "$suite" "$kver" "$root"
 	say "$k: root ready ($suite, $kver) after $((SECONDS - t0)) s"
 
-	# A machine owner key, as mokutil would enrol (DER certificate).
+	# a machine owner key, as mokutil would enrol (DER certificate)
 	mkdir -p "$root/var/lib/dkms"
 	openssl req -new -x509 -nodes -days 36500 -subj "/CN=$mok_cn" \
 		-newkey rsa:2048 -keyout "$root/var/lib/dkms/mok.key" \
 		-outform DER -out "$root/var/lib/dkms/mok.pub" 2>/dev/null
 	chmod 0600 "$root/var/lib/dkms/mok.key"
-
 	before=$(file_list "$root")
-
 	mkdir -p "$root/tmp/debs"
 	cp "${debs[@]}" "$root/tmp/debs/"
 	say "$k: apt-get install ./*.deb (DKMS builds the module)"
@@ -242,14 +190,12 @@ test_kernel() {
 		same "$(modinfo -F vermagic "$ko_plain" | awk '{print $1}')" "$kver"
 	# Secure Boot: dkms signed the module with the machine owner key
 	serial=$(openssl x509 -inform DER -in "$root/var/lib/dkms/mok.pub" \
-		-noout -serial | sed 's/^serial=//' | tr -d ':' | tr 'a-f' 'A-F')
-	sig_key=$(modinfo -F sig_key "$ko_plain" | tr -d ': \n' | tr 'a-f' 'A-F')
-	serial=${serial#"${serial%%[!0]*}"} sig_key=${sig_key#"${sig_key%%[!0]*}"}
-	check "module signed: signer '$(modinfo -F signer "$ko_plain")'" \
-		same "$(modinfo -F signer "$ko_plain")" "$mok_cn"
+		-noout -serial | sed 's/^serial=//' | hex_id)
+	signer=$(modinfo -F signer "$ko_plain")
+	check "module signed: signer '$signer'" same "$signer" "$mok_cn"
 	check "signature key id is the MOK certificate's serial" \
-		same "$sig_key" "$serial"
-	echo "    signer: $(modinfo -F signer "$ko_plain"), key $(modinfo -F sig_key "$ko_plain"), $(modinfo -F sig_hashalgo "$ko_plain")"
+		same "$(modinfo -F sig_key "$ko_plain" | hex_id)" "$serial"
+	echo "    signer: $signer, key $(modinfo -F sig_key "$ko_plain"), $(modinfo -F sig_hashalgo "$ko_plain")"
 
 	check "sockcancel --version says $version" \
 		same "$(in_root "$root" sockcancel --version)" "sockcancel $version"
@@ -261,7 +207,6 @@ test_kernel() {
 		test -f "$root/lib/udev/rules.d/60-sockcancel.rules" \
 		-a -f "$root/usr/lib/modules-load.d/sockcancel.conf"
 
-	# libsockcancel-dev: a program built with pkg-config, both ways
 	cat > "$root/tmp/pc_test.c" <<-'EOF'
 	#include <errno.h>
 	#include <stdio.h>
@@ -276,18 +221,8 @@ test_kernel() {
 		return 0;
 	}
 	EOF
-	# shellcheck disable=SC2016 # expanded in the root
-	check "pkg-config build, shared: runs, needs libsockcancel.so.0" \
-		in_root "$root" sh -c 'cd /tmp &&
-			gcc -Wall -Werror -o pc_test pc_test.c $(pkg-config --cflags --libs sockcancel) &&
-			readelf -d pc_test | grep -q "NEEDED.*libsockcancel.so.0" &&
-			test "$(./pc_test)" = "$1 WSAEINTR 3"' sh "$version"
-	# shellcheck disable=SC2016 # expanded in the root
-	check "pkg-config build, static: runs" \
-		in_root "$root" sh -c 'cd /tmp &&
-			gcc -static -Wall -Werror -o pc_test_static pc_test.c $(pkg-config --static --cflags --libs sockcancel) &&
-			! readelf -d pc_test_static | grep -q NEEDED &&
-			test "$(./pc_test_static)" = "$1 WSAEINTR 3"' sh "$version"
+	check "pkg-config build, shared: runs, needs libsockcancel.so.0" pc_build shared
+	check "pkg-config build, static: runs" pc_build static
 
 	# shellcheck disable=SC2016 # expanded in the root
 	check "the installed example builds with pkg-config" \
@@ -295,8 +230,8 @@ test_kernel() {
 			/usr/share/doc/libsockcancel-dev/examples/winsock_cancel.c \
 			$(pkg-config --cflags --libs sockcancel)'
 
-	# python3-sockcancel: the root's python3 imports the packaged module,
-	# which loads the packaged library (no device here: names only)
+	# the root's python3 imports the packaged module, which loads the
+	# packaged library (no device here: names only)
 	# shellcheck disable=SC2016 # expanded in the root
 	check "python3 -c 'import sockcancel': the packaged module and library" \
 		in_root "$root" python3 -c 'import sockcancel, errno
@@ -305,17 +240,15 @@ assert sockcancel.WSAEINTR == 10004
 assert sockcancel.error_from_errno(errno.EINTR) == sockcancel.WSAEINTR
 print(sockcancel.__file__, sockcancel.errorcode[10004])'
 
-	# --- the VM ---
+	# the VM: the test programs, and the packaged ones with the root's
+	# loader and libraries (library tests, the command under cli_test)
 	local tests=$dir/tests pkg=$dir/tests/pkg src=$root/tmp/src f name
 	local ld="/tests/pkg/ld.so --library-path /tests/pkg/lib"
-	rm -rf "$tests"
-	mkdir -p "$tests"
+	local lib=/usr/lib/x86_64-linux-gnu
+	fresh "$tests"
 	cp -a "$TESTDIR"/. "$tests/"
 	test_counts "$tests" "${FUZZ_CALLS:-10000}" "${UNLOAD_CYCLES:-10}" \
 		"${STRESS_SECONDS:-3}"
-	# The packaged programs with the root's loader and libraries: the
-	# library tests linked against the packaged shared library (headers
-	# from libsockcancel-dev), and cli_test driving the packaged command.
 	mkdir -p "$pkg/lib" "$pkg/bin" "$src/ksft" "$src/tests"
 	cp "$ksft"/kselftest*.h "$src/ksft/"
 	cp -a selftests "$src/selftests"	# the test toolkit's headers
@@ -333,20 +266,14 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 	done
 	cp "$(root_file /lib64/ld-linux-x86-64.so.2)" "$pkg/ld.so"
 	cp "$(root_file /lib/x86_64-linux-gnu/libc.so.6)" "$pkg/lib/libc.so.6"
-	cp "$(root_file /usr/lib/x86_64-linux-gnu/libsockcancel.so.0)" \
-		"$pkg/lib/libsockcancel.so.0"
-	# preload_close_test (python3 and preload_check under LD_PRELOAD)
-	# with the packaged libsockcancel-close.so instead of the tree's
-	if [ -d "$tests/preload" ]; then
-		cp "$(root_file /usr/lib/x86_64-linux-gnu/libsockcancel-close.so)" \
+	cp "$(root_file $lib/libsockcancel.so.0)" "$pkg/lib/libsockcancel.so.0"
+	# the preload and Python tests with the packaged libraries and module
+	[ ! -d "$tests/preload" ] ||
+		cp "$(root_file $lib/libsockcancel-close.so)" \
 			"$tests/preload/libsockcancel-close.so"
-	fi
-	# python_sockcancel_test with the packaged module and library
-	if [ -d "$tests/python" ]; then
+	[ ! -d "$tests/python" ] ||
 		cp "$root/usr/lib/python3/dist-packages/sockcancel.py" \
-			"$(root_file /usr/lib/x86_64-linux-gnu/libsockcancel.so.0)" \
-			"$tests/python/"
-	fi
+			"$(root_file $lib/libsockcancel.so.0)" "$tests/python/"
 	cp "$root/usr/bin/sockcancel" "$pkg/bin/sockcancel"
 	wrapper "$pkg/sockcancel" "exec $ld /tests/pkg/bin/sockcancel"
 	wrapper "$tests/pkg_cli_test" \
@@ -355,14 +282,12 @@ print(sockcancel.__file__, sockcancel.errorcode[10004])'
 	say "$k: booting $kver with the DKMS-built module"
 	scripts/vm.sh -k "$vmlinuz" -m "$ko_plain" -t "$tests" "$dir/vm" \
 		> "$dir/vm.result" 2>&1 || true
-	line=$(tail -n 1 "$dir/vm.result")
-	vm_p=0 vm_f=1 vm_s=0
-	[[ ! $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]] ||
-		vm_p=${BASH_REMATCH[1]} vm_f=${BASH_REMATCH[2]} vm_s=${BASH_REMATCH[3]}
+	line=$(result_of "$dir/vm.result")
+	read -r vm_p _ vm_f _ vm_s _ <<<"${line//,/}"
 	[ "$vm_f" -eq 0 ] || sed 's/^/    /' "$dir/vm.result"
 	echo "    VM: $line"
 
-	# --- removal ---
+	# the removal
 	say "$k: apt-get purge"
 	# shellcheck disable=SC2086
 	check "apt-get purge of the five packages" \

@@ -1,15 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make demo: install what is missing, build, and boot a VM that tells the
-# story of sockcancel with real programs (scripts/guest/demo.sh); show the
-# story and judge it like every VM run.
+# make demo: a VM tells sockcancel's story with real programs
+# (scripts/guest/demo.sh); the story shown and judged.
+# More: Documentation/testing.rst, "Other checks".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 echo "[1/3] installing dependencies"
-scripts/deps.sh
-scripts/ksrc.sh >/dev/null
+deps
 kver=$(scripts/kver.sh)
 echo "[2/3] building the module, the command and the example"
 quiet make -s module KVER="$kver"

@@ -1,47 +1,35 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the module with Debian's dkms against installed kernel headers, the
-# way a user installs it: dkms add . && dkms build sockcancel/VERSION -k KVER.
-# Checks that the .ko appears and carries the kernel's vermagic, then removes
-# what it added.
-#
+# make dkms-test: dkms add and build of a copy of the module as
+# sockcancel/VERSION-test; the .ko must have the kernel's vermagic.
 # usage: dkms-test [KERNEL]
-#   6.1 (default)  the machine's Debian 12 kernel (scripts/kver.sh) and its
-#                  installed headers, with Debian 12's dkms
-#   KVER           another kernel whose headers are in /lib/modules/KVER
-#   6.12, 7.3      a Debian 13 kernel: Debian 13's dkms, run in the trixie
-#                  build root of scripts/kernels.sh where its headers are
-#                  unpacked at their installed paths
-#
-# The tree added is a clean copy of what dkms.conf needs (dkms.conf, Kbuild,
-# module/, uapi/), registered as VERSION-test so that a real installation
-# of sockcancel/VERSION is never touched.
+#   6.1 (default)  the machine's kernel and headers, Debian 12's dkms
+#   KVER           another kernel with headers in /lib/modules/KVER
+#   6.12, 7.3      Debian 13's dkms in the trixie build root (kernels.sh)
+# More: Documentation/testing.rst, "Other checks".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 target=${1:-6.1}
 start=$SECONDS
 version=$(version)
 
 if [ "$target" != 6.1 ] && [ -d "/lib/modules/$target/build" ]; then
-	KREL=$target KROOT=/ run=()
+	KREL=$target KROOT=/
 else
 	kernel_info "$target" || die "no kernel $target"
-	run=()
-	[ "$KROOT" = / ] || run=(scripts/kernels.sh run "$target")
 fi
-kver=$KREL root=${KROOT%/}
+kver=$KREL root=${KROOT%/} run=()
+[ -z "$root" ] || run=(in_root "$root")
 [ -d "$root/lib/modules/$kver/build" ] ||
 	die "no headers for $kver in $root/lib/modules/$kver/build"
 need_root dkms
-# shellcheck disable=SC2016 # expanded by the inner sh
-"${run[@]}" sh -c 'command -v dkms >/dev/null || {
-	echo "dkms-test: installing dkms" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	set -- -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends dkms
-	apt-get install "$@" || { apt-get update -qq && apt-get install "$@"; }
-} >/dev/null'
+if [ -z "$root" ]; then
+	apt_install dkms
+elif ! in_root "$root" sh -c 'command -v dkms' >/dev/null; then
+	log "installing dkms in $root"
+	quiet root_install "$root" dkms
+fi
 
 v=$version-test
 stage=

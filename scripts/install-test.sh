@@ -4,7 +4,6 @@
 # make uninstall removes every one of them.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 kver=$(scripts/kver.sh)
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT

@@ -1,46 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The kernels sockcancel is tested on (scripts/kernels.list): the machine's
-# own Debian 6.1, and Debian 13 (trixie, trixie-backports) kernels whose
-# image and headers it fetches into a cache outside the repo. Builds the
-# module against any of them. Idempotent; never touches the machine's apt
-# sources or installs a kernel package on the machine.
-#
-#   kernels [-a ARCH] info KERNEL    fetch if needed; print KEY=VALUE
-#                                lines: KERNEL ARCH KREL VMLINUZ KROOT KDIR
-#                                CROSS_COMPILE
-#   kernels [-a ARCH] build KERNEL OUTDIR [MAKEARG...]
-#                                build the module of this tree for KERNEL,
-#                                leaving OUTDIR/sockcancel.ko (e.g. W=1)
-#   kernels [-a ARCH] fetch [KERNEL...]   fetch only (default: every
-#                                trixie kernel of the list for ARCH)
-#   kernels run KERNEL CMD...    run CMD in the build root of KERNEL (a
-#                                6.12 or 7.x kernel), as root
-#   kernels deb PACKAGE...       download Debian trixie/trixie-backports
-#                                packages (e.g. linux-source-7.3) into
-#                                the cache; print the .deb paths
-#   kernels refresh              update the private package lists, so that
-#                                a series names its newest Debian build
-#                                (otherwise the lists of the first fetch
-#                                are kept and the kernels tested stay put)
-#
-# KERNEL is a line of the list for ARCH (x86_64, the default, or arm64): a
-# series (6.1 is the machine's own x86-64 kernel, scripts/kver.sh; a trixie
-# series the newest Debian trixie/trixie-backports build of it), with a
-# flavour after a dash (7.3-rt: Debian's PREEMPT_RT build), or an exact
-# release such as 6.12.117+deb13-amd64. How and why (a private apt
-# configuration, a trixie build root, the machine's apt and kbuild for
-# arm64's "bookworm" kernel): Documentation/testing.rst.
+# The kernels of scripts/kernels.list: Debian 13 ones fetched into the
+# cache (the machine's apt untouched); the module built for any of them.
+# usage: kernels [-a x86_64|arm64] COMMAND
+#   info KERNEL          fetch; print KERNEL ARCH KREL VMLINUZ KROOT KDIR
+#                        CROSS_COMPILE as KEY=VALUE lines
+#   build KERNEL OUTDIR [MAKEARG...]   OUTDIR/sockcancel.ko (e.g. W=1)
+#   fetch [KERNEL...]    fetch only (default: every trixie kernel)
+#   run KERNEL CMD...    CMD as root in KERNEL's build root
+#   deb PACKAGE...       trixie(-backports) .debs into the cache; their paths
+#   refresh              update the private package lists
+# KERNEL: a line of the list (6.12, 7.3-rt) or a release (6.12.117+deb13-amd64).
+# More: Documentation/testing.rst, "The kernel list".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
 
 arch=x86_64
 while getopts a: opt; do
-	case $opt in
-	a) arch=$OPTARG ;;
-	*) usage ;;
-	esac
+	case $opt in a) arch=$OPTARG ;; *) usage ;; esac
 done
 shift $((OPTIND - 1))
 case $arch in
@@ -85,11 +62,9 @@ has_pkg() { [ -n "$(apt_cache show --no-all-versions "$1" 2>/dev/null)" ]; }
 download() { fetch_debs "$apt_dir/debs" apt_get "$@"; }
 deb() { lists && download "$@"; }
 
-# KERNEL (SERIES or SERIES-FLAVOUR) -> the kernel release to use, e.g.
-# 6.12.117+deb13-amd64, 7.3.4+deb13-rt-amd64, 7.3.4+deb13-arm64.
+# SERIES[-FLAVOUR] -> the release, e.g. 7.3.4+deb13-rt-amd64
 resolve() {
 	local want=$1 series flavour suffix krel
-
 	case $want in
 	*-amd64|*-arm64) echo "$want"; return ;;
 	esac
@@ -119,11 +94,9 @@ make_root() {
 	echo "$root_pkgs" > "$root/.complete"
 }
 
-# The image's vmlinuz into $cache/KREL; the headers, their common part and
-# the (amd64) kbuild unpacked into the build root.
+# $cache/KREL/vmlinuz; the headers, common part and kbuild in the build root
 fetch() {
 	local krel=$1 abi=${1%%-*} deb p img="" q=""
-
 	[ "$darch" = amd64 ] || q=:$darch
 	if [ ! -f "$cache/$krel/vmlinuz" ]; then
 		log "fetching $krel"
@@ -153,13 +126,10 @@ fetch() {
 	fi
 }
 
-# The "bookworm" kernel: Debian 12's build of the machine's own ABI for
-# ARCH, fetched with the machine's apt into $SC_CACHE/arm64 and built
-# with the machine's (amd64) kbuild, which must be of the same version.
-# Sets krel and broot.
+# The "bookworm" kernel, with the machine's apt and its (amd64) kbuild of
+# the same version; sets krel and broot.
 bookworm() {
 	local debs=$SC_CACHE/arm64/debs
-
 	broot=$SC_CACHE/arm64/6.1-root
 	krel=$(scripts/kver.sh)
 	krel=${krel%-amd64}-$darch
@@ -184,7 +154,6 @@ bookworm() {
 # KEY=VALUE lines describing KERNEL (fetched if needed).
 info() {
 	local want=$1 krel broot
-
 	case $(kernel_source "$arch" "$want") in
 	host)
 		krel=$(scripts/kver.sh)
@@ -204,7 +173,6 @@ info() {
 
 build() {
 	local out=$2 KROOT KDIR src run=()
-
 	kernel_info -a "$arch" "$1" || return 1
 	shift 2
 	mkdir -p "$out"
@@ -221,19 +189,12 @@ build() {
 cmd=${1:-}
 shift || true
 case $cmd in
-info)
-	[ $# -eq 1 ] || die "usage: kernels info KERNEL"
-	info "$1" ;;
-build)
-	[ $# -ge 2 ] || die "usage: kernels build KERNEL OUTDIR [MAKEARG...]"
-	build "$@" ;;
-refresh)
-	with_lock apt_get update ;;
-deb)
-	[ $# -ge 1 ] || die "usage: kernels deb PACKAGE..."
-	with_lock deb "$@" ;;
+info) [ $# -eq 1 ] || usage; info "$1" ;;
+build) [ $# -ge 2 ] || usage; build "$@" ;;
+refresh) with_lock apt_get update ;;
+deb) [ $# -ge 1 ] || usage; with_lock deb "$@" ;;
 run)
-	[ $# -ge 2 ] || die "usage: kernels run KERNEL CMD..."
+	[ $# -ge 2 ] || usage
 	[ "$(info "$1" | field KROOT)" != / ] ||
 		die "$1 is the machine's own kernel: run CMD directly"
 	shift
@@ -241,9 +202,6 @@ run)
 fetch)
 	# shellcheck disable=SC2046 # a list of names
 	[ $# -gt 0 ] || set -- $(kernel_list "$arch" | awk '$3 == "trixie" {print $1}')
-	for k in "$@"; do
-		info "$k" >/dev/null
-	done ;;
-*)
-	usage ;;
+	for k in "$@"; do info "$k" >/dev/null; done ;;
+*) usage ;;
 esac

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The Debian 6.1 kernel the VM boots: the newest one with both an image in
+# The Debian 6.1 kernel the VM boots: the newest with both an image in
 # /boot and headers in /lib/modules/KVER/build.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"

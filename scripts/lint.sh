@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make lint: checkpatch --strict on the kernel code and the uapi header,
-# sparse (C=2) and a W=1 build with warnings as errors.
+# the scripts through shellcheck, sparse (C=2) and a W=1 -Werror build.
 # usage: lint KDIR
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-set -eu
+[ $# -eq 1 ] || usage
 kdir=$1
 ksrc=$(scripts/ksrc.sh)
 rc=0
@@ -30,8 +30,7 @@ checkpatch --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT -f module/sc_trace.h |
 
 echo "lint: shellcheck (warnings) on scripts/"
 if command -v shellcheck >/dev/null; then
-	shellcheck -x -S warning scripts/*.sh scripts/guest/*.sh ||
-		rc=1
+	shellcheck -x -S warning scripts/*.sh scripts/guest/*.sh || rc=1
 else
 	echo "lint: shellcheck not installed (apt-get install shellcheck): skipped"
 fi
@@ -42,13 +41,9 @@ src=$(mktemp -d /tmp/sockcancel-lint.XXXXXX)
 log=$src/log
 trap 'rm -rf "$src"' EXIT
 copy_module "$SC_ROOT" "$src"
-if ! make -s -C "$kdir" M="$src" C=2 W=1 KCFLAGS=-Werror modules \
-	>"$log" 2>&1; then
+make -s -C "$kdir" M="$src" C=2 W=1 KCFLAGS=-Werror modules >"$log" 2>&1 ||
 	rc=1
-fi
 # sparse reports as warnings without failing the build
-if grep -vE "Skipping BTF|^make|^$" "$log" | sed "s|$src/||g" | grep .; then
-	rc=1
-fi
+grep -vE "Skipping BTF|^make|^$" "$log" | sed "s|$src/||g" | grep . && rc=1
 [ $rc -eq 0 ] && echo "lint: clean"
 exit $rc

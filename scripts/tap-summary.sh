@@ -1,26 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Judge a VM's console (scripts/vm.sh; its protocol is defined in
-# scripts/guest/init.sh): each program's kselftest TAP and exit status, the
-# module's load and unload, and the kernel log. Prints each failed test with
-# what it printed, each problem, and "N passed, N failed, N skipped" last;
-# exits 1 on any failure.
-#
+# Judge a VM's console: each program's TAP and exit status, module load
+# and unload, kernel log. The failures, then "N passed, N failed, N
+# skipped"; exit 1 on any failure.
 # usage: tap-summary [--ignore REGEX]... [--require REGEX]... LOG QEMU_RC
 #   --ignore REGEX   a kernel log line matching REGEX is not a splat
 #   --require REGEX  the log must contain a line matching REGEX
+# More: Documentation/testing.rst, "The VM".
 set -uo pipefail
 
+usage() {
+	sed -n '3,/^# More/s/^# \{0,1\}//p' "$0" >&"$1"
+	exit $(($1 == 1 ? 0 : 2))
+}
 ignore=() require=()
 while [ $# -gt 2 ]; do
 	case $1 in
 	--ignore) ignore+=("$2") ;;
 	--require) require+=("$2") ;;
-	*) echo "usage: tap-summary [--ignore RE]... [--require RE]... LOG QEMU_RC" >&2
-	   exit 2 ;;
+	*) usage 2 ;;
 	esac
 	shift 2
 done
+case ${1:-} in -h|--help) usage 1 ;; esac
+[ $# -eq 2 ] || usage 2
 log=$1 qemu_rc=$2
 passed=0 failed=0 skipped=0
 problems=()
@@ -41,15 +44,14 @@ grep -qE '^@@ rmmod (ok|none)' "$log" || problems+=("rmmod failed")
 while read -r prog; do
 	section=$(awk -v p="$prog" '$0 == "@@ run " p {on=1; next}
 		on && /^@@ exit / {exit} on {print}' "$log")
-	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$section" | cut -d. -f3)
-	p=$(grep -E '^ok [0-9]+' <<<"$section" | grep -vc '# SKIP')
-	s=$(grep -E '^ok [0-9]+.*# SKIP' <<<"$section" | grep -c .)
-	f=$(grep -cE '^not ok [0-9]+' <<<"$section")
+	read -r plan p s f < <(awk '/^1\.\.[0-9]+/ && plan == "" { plan = substr($0, 4) + 0 }
+		/^ok [0-9]+/ { if (/# SKIP/) s++; else p++ } /^not ok [0-9]+/ { f++ }
+		END { print plan + 0, p + 0, s + 0, f + 0 }' <<<"$section")
 	status=$(grep -m1 -E "^@@ exit $prog " "$log" | awk '{print $4}')
 	if [ -z "$status" ]; then
 		problems+=("$prog did not finish")
 		f=$((f + 1))
-	elif [ -n "$plan" ] && [ $((p + s + f)) -lt "$plan" ]; then
+	elif [ $((p + s + f)) -lt "$plan" ]; then
 		problems+=("$prog: $((plan - p - s - f)) of $plan tests gave no result")
 		f=$((f + plan - p - s - f))
 	elif [ "$status" != 0 ] && [ "$f" -eq 0 ]; then
@@ -77,17 +79,14 @@ done
 if [ -n "$splats" ]; then
 	problems+=("kernel log reports a problem:")
 	head -20 <<<"$splats" | sed 's/^/    /' >&2
-	# where the first report happened: its task, its instruction and the
-	# functions under it
+	# the first report's task, instruction and the functions under it
 	first=$(head -1 <<<"$splats" | cut -d: -f1)
 	tail -n +"$first" "$log" | head -60 |
 		grep -E 'CPU: [0-9]+ |RIP: |^\[ *[0-9.]+\]  [?]? *[A-Za-z_.0-9]+\+0x' |
 		head -16 | sed 's/^/    | /' >&2
 fi
 
-for p in "${problems[@]}"; do
-	echo "FAIL: $p" >&2
-done
+[ ${#problems[@]} -eq 0 ] || printf 'FAIL: %s\n' "${problems[@]}" >&2
 [ ${#problems[@]} -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ ${#problems[@]} -eq 0 ]

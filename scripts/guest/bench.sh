@@ -1,12 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark (make bench), run by scripts/guest/init.sh with the module
-# loaded: every sockbench phase in this one boot, "R ..." result lines and
-# "@@ phase NAME UPTIME" stamps for bench/report.py, and one TAP result per
-# phase. Parameters: /params (written by scripts/bench-vm.sh). Leaves the
-# module loaded. Without /sockcancel.ko (scripts/vm.sh -m none: the in-kernel
-# series' kernel or the same kernel without it, make bench KERNEL=upstream)
-# nothing is loaded and each hot-path round runs once, module=0.
+# The benchmark's guest (bench-vm.sh): every sockbench phase, "R ..." lines
+# and "@@ phase NAME UPTIME" stamps for bench/report.py, a TAP result each.
+# Without /sockcancel.ko each hot-path round runs once, module=0.
+# More: bench/README.md
 SAMPLES=2000
 ROUNDS=10
 PP_SECONDS=1
@@ -35,22 +32,16 @@ B() { T sockbench "$@"; }
 
 loaded=1 nomod=0
 [ -f /sockcancel.ko ] || { loaded=0 nomod=1; }
-load() {
-	[ $nomod = 0 ] || return 0
-	if [ $loaded = 0 ]; then
-		insmod /sockcancel.ko || { n=$((n + 1)); failed=1
-			echo "not ok $n insmod"; return 1; }
-		loaded=1
-	fi
+# module 1|0: load or unload it unless it already is (or there is none)
+module() {
+	[ $nomod = 0 ] && [ "$1" != $loaded ] || return 0
+	cmd="rmmod sockcancel"
+	[ "$1" = 0 ] || cmd="insmod /sockcancel.ko"
+	$cmd || { n=$((n + 1)); failed=1; echo "not ok $n ${cmd%% *}"; return 1; }
+	loaded=$1
 }
-unload() {
-	[ $nomod = 0 ] || return 0
-	if [ $loaded = 1 ]; then
-		rmmod sockcancel || { n=$((n + 1)); failed=1
-			echo "not ok $n rmmod"; return 1; }
-		loaded=0
-	fi
-}
+# round $1's module states: loaded and unloaded alternated in ABBA order
+states() { if [ $(($1 % 2)) = 1 ]; then echo "1 0"; else echo "0 1"; fi; }
 stamp() { echo "@@ phase $1 $(cut -d' ' -f1 /proc/uptime)"; }
 
 echo
@@ -59,21 +50,20 @@ echo "R env kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo) mem_kb=$
 echo 65536 > /proc/sys/kernel/threads-max 2>/dev/null
 echo 4194304 > /proc/sys/kernel/pid_max 2>/dev/null
 
-if load; then
+if module 1; then
 	want mempending && { stamp mempending; B mempending $PENDING; }
 	want enoent &&     { stamp enoent;     B enoent 10; }
 	want latency &&    { stamp latency;    B latency $SAMPLES; }
 	want xproc &&      { stamp xproc;      B xproc $SAMPLES; }
 	want scale &&      { stamp scale;      B scale $SAMPLES; }
 	want csock &&      { stamp csock;      B csock $MASS 10; }
-	# hot path: loaded and unloaded alternated (ABBA order) in this boot
 	r=1
 	want hotpath || r=$((ROUNDS + 1))
 	while [ $r -le $ROUNDS ]; do
-		if [ $((r % 2)) = 1 ]; then states="1 0"; else states="0 1"; fi
-		[ $nomod = 0 ] || states=0
-		for s in $states; do
-			if [ $s = 1 ]; then load; else unload; fi
+		st=$(states $r)
+		[ $nomod = 0 ] || st=0	# once without a module
+		for s in $st; do
+			module $s
 			stamp "hotpath round=$r module=$loaded"
 			for cpus in same cross; do
 				B pingpong tcp $PP_SECONDS $cpus
@@ -82,16 +72,15 @@ if load; then
 		done
 		r=$((r + 1))
 	done
-	# kernel memory per idle thread, loaded and unloaded alternated
+	# kernel memory per idle thread
 	want memthreads && for r in 1 2 3 4; do
-		if [ $((r % 2)) = 1 ]; then states="1 0"; else states="0 1"; fi
-		for s in $states; do
-			if [ $s = 1 ]; then load; else unload; fi
+		for s in $(states $r); do
+			module $s
 			stamp "memthreads round=$r module=$loaded"
 			B memthreads 1000
 		done
 	done
-	load
+	module 1
 	# sockcancel ps next to ss -p and netstat -anp at 100 to 10,000
 	# blocked threads (bench/psbench)
 	want psscale && for proto in tcp unix; do

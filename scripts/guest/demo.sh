@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The demo (make demo), run by scripts/guest/init.sh with the module loaded:
-# the story of sockcancel told with real programs. Every step checks what
-# it claims and is one TAP result; the first failure ends the demo.
+# The demo's guest (scripts/demo.sh): sockcancel's story told with real
+# programs. Each step checks what it claims, one TAP result; the first
+# failure ends the demo.
 mkdir -p /www
 export PATH=/tests:/bin:/sbin
 

@@ -1,29 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# /init of every VM scripts/vm.sh boots: mount, load the module, run the
-# programs, unload, print the kernel log, stop. The host reads the console.
-#
-# Parameters: /params, shell assignments written by scripts/vm.sh:
-#   PROGRAMS  the programs to run, in order (globs; default: the test
-#             programs /tests/*_test /tests/*_test32, then /tests/*_final,
-#             which change the machine for good, e.g. Yama's ptrace_scope 3);
-#             each prints kselftest TAP, and its exit status counts
-#   KMEMLEAK  1: forget what boot leaves unreferenced before the module is
-#             loaded; scan for leaks after it is unloaded
-#   HALT      how the guest stops (default "poweroff -f"; a kernel that
-#             halts on poweroff needs "reboot -f", qemu runs with -no-reboot)
-#
-# The console protocol, defined here and read by scripts/tap-summary.sh:
-#   @@ insmod ok|failed|none loading the module (none: the kernel has no
-#                            module to load, scripts/vm.sh -m none)
-#   @@ run NAME              program NAME starts; its TAP follows
-#   @@ exit NAME STATUS      it ended with STATUS
-#   @@ rmmod ok|failed|none  unloading the module (a program may unload and
-#                            load it, but leaves it loaded)
-#   @@ kmemleak done         (KMEMLEAK=1) the scan ran; its findings follow
-#                            as the kernel words them
-#   @@ dmesg                 the kernel log follows
-#   @@ end                   everything ran
+# /init of every VM of scripts/vm.sh: mount, load the module, run the
+# programs, unload, print the kernel log, stop.
+# /params (vm.sh -p): PROGRAMS (globs; default the tests, *_final last),
+# KMEMLEAK=1 (scan for leaks after the unload), HALT (default poweroff -f).
+# Console protocol (scripts/tap-summary.sh): "@@ insmod ok|failed|none",
+# "@@ run NAME", its TAP, "@@ exit NAME STATUS", "@@ rmmod ok|failed|none",
+# "@@ kmemleak done", "@@ dmesg", "@@ end".
+# More: Documentation/testing.rst, "The VM".
 PROGRAMS="/tests/*_test /tests/*_test32 /tests/*_final"
 KMEMLEAK=0
 HALT="poweroff -f"
@@ -37,20 +21,16 @@ mkdir -p /tmp && mount -t tmpfs tmp /tmp
 ip link set lo up
 export PATH=/tests:/bin:/sbin
 
-# Enabling a trace event (trace_test) would also record the command names
-# of the tasks scheduled, which turns on the scheduler's tracepoints: their
-# code is patched while the other CPU runs it. QEMU's multi-threaded
-# emulation of x86 may then execute the patch's transient breakpoint after
-# the patch is done ("Oops: int3" in __schedule, the guest panics). Keep
-# tracing off the scheduler; the sockcancel events need no command names.
+# record-cmd would switch on the scheduler's tracepoints with trace_test's
+# events; QEMU's multi-threaded x86 may then run a stale int3 of that code
+# patching ("Oops: int3" in __schedule). The events need no command names.
 if mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
 	echo 0 > /sys/kernel/tracing/options/record-cmd
 fi
 
 if [ "$KMEMLEAK" = 1 ]; then
 	mount -t debugfs debugfs /sys/kernel/debug
-	# kmemleak reports an object once it is 5 s old: let boot's show up
-	# now, then forget them
+	# forget what boot left (kmemleak reports objects 5 s old)
 	sleep 5
 	echo scan > /sys/kernel/debug/kmemleak
 	echo clear > /sys/kernel/debug/kmemleak
@@ -73,11 +53,7 @@ if [ ! -f /sockcancel.ko ]; then
 elif insmod /sockcancel.ko; then
 	echo "@@ insmod ok"
 	run_programs
-	if rmmod sockcancel; then
-		echo "@@ rmmod ok"
-	else
-		echo "@@ rmmod failed"
-	fi
+	rmmod sockcancel && echo "@@ rmmod ok" || echo "@@ rmmod failed"
 else
 	echo "@@ insmod failed"
 fi
@@ -91,8 +67,8 @@ elif [ "$KMEMLEAK" = 1 ]; then
 	sleep 1
 	echo scan > /sys/kernel/debug/kmemleak
 	echo "@@ kmemleak done"
-	# ACPI's caches made at boot (acpi_os_create_cache) turn up late;
-	# they are the kernel's: counted, not printed
+	# boot's ACPI caches (acpi_os_create_cache) turn up late: counted,
+	# not printed
 	awk '/^unreferenced object/ { flush(); rec = $0; next }
 	     { rec = rec "\n" $0 }
 	     function flush() {
