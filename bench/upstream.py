@@ -163,7 +163,9 @@ def main():
     L.append('- Kernels: Debian linux-source-7.3 '
              f'({first["env"].get("kernel")}), '
              f'with the series `{a.series_image}` and without it '
-             f'`{a.base_image}` (same config, object directory and ccache; '
+             f'`{a.base_image}` (the same config, check-upstream\'s less lock '
+             'debugging, upstream/bench.config; the same object directory '
+             'and ccache; '
              f'the base built in {a.build}); boots: '
              + ', '.join(f'{i + 1} {k}' for i, (k, _) in enumerate(boots)))
     e = first['env']

@@ -82,7 +82,8 @@ configure() {
 	quiet "$tree/scripts/kconfig/merge_config.sh" -m -O "$objdir" \
 		"$objdir/.config" "$tree/kernel/configs/kvm_guest.config" \
 		"$SC_ROOT/selftests/config" \
-		"$tree/tools/testing/selftests/pidfd/config" "$fragment"
+		"$tree/tools/testing/selftests/pidfd/config" "$fragment" \
+		${bench_fragment:+"$bench_fragment"}
 	make -s -C "$tree" O="$objdir" olddefconfig
 }
 
@@ -152,18 +153,18 @@ if [ "$per_patch" = 1 ]; then
 	install -D "$objdir/arch/x86/boot/bzImage" "$image"
 fi
 
-if [ -f "$image" ]; then
-	log "bzImage of this series is cached ($image)"
-else
-	log "building the patched kernel (nice -n 15, -j$jobs, ccache)"
-	build "the series" "${commits[-1]}" "$image"
-fi
-
 if [ "$bench" = 1 ]; then
-	base_dir=$cache/base-$(key_of "$fragment" selftests/config)
-	if [ -f "$base_dir/bzImage" ]; then
-		log "bzImage of the base tree is cached ($base_dir)"
-	else
+	# both kernels without lock debugging, in an object directory of
+	# their own: upstream/bench.config
+	objdir=$cache/build-bench bench_fragment=$SC_ROOT/upstream/bench.config
+	configs=("$fragment" "$bench_fragment" selftests/config)
+	image=$cache/bench-$(key_of "${patches[@]}" "${configs[@]}")/bzImage
+	base_dir=$cache/bench-base-$(key_of "${configs[@]}")
+	if [ ! -f "$image" ]; then
+		log "building the series' kernel for the benchmark (nice -n 15, -j$jobs, ccache)"
+		build "the series" "${commits[-1]}" "$image"
+	fi
+	if [ ! -f "$base_dir/bzImage" ]; then
 		log "building the same tree without the series (nice -n 15, -j$jobs, ccache)"
 		build "the base tree" base "$base_dir/bzImage"
 		echo "$secs" > "$base_dir/build-seconds"
@@ -172,6 +173,13 @@ if [ "$bench" = 1 ]; then
 	BENCH_ARCH=upstream BENCH_SERIES_IMAGE=$image \
 		BENCH_BASE_IMAGE=$base_dir/bzImage BENCH_BASE_BUILD="$secs s" \
 		exec scripts/bench-vm.sh "$out/bench"
+fi
+
+if [ -f "$image" ]; then
+	log "bzImage of this series is cached ($image)"
+else
+	log "building the patched kernel (nice -n 15, -j$jobs, ccache)"
+	build "the series" "${commits[-1]}" "$image"
 fi
 
 log "building the series' kselftests (static, from the patched tree)"
