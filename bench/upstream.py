@@ -10,9 +10,12 @@ and latest.json.
   tgkill, per blocking call, the mean of the two boots' medians; goal: at
   most 1.1x the shutdown() wake.
 - Hot path: 1-byte ping-pong round trips per second, every round of every
-  boot; the cost is 1 - series / base of the medians. The noise is what
-  the same kernel gives from one boot to the other and from round to
-  round; goal: the cost within it.
+  hot-path boot, which counts instructions (scripts/vm.sh -c: the guest's
+  clock advances 1 ns per instruction, so 1e9 / rtps is the instructions
+  both vCPUs execute per round trip); the cost is 1 - series / base of
+  the medians, and the instructions it adds to each of the round trip's
+  four socket calls. The noise is what the same kernel gives from one
+  boot to the other and from round to round; goal: the cost within it.
 
 usage: upstream.py RESULTS_DIR KIND=CONSOLE... --command CMD --wall S
                    --samples N --series-image P --base-image P --build S
@@ -111,7 +114,10 @@ def hotpath(boots):
             lo, hi = quartiles(v)
             iqr.append((hi - lo) / med[kind])
         noise = max(b2b + iqr)
+        insns = {k: 1e9 / v for k, v in med.items()}
         out.append({'proto': proto, 'cpus': cpus, 'median_rtps': med,
+                    'insns_per_rt': insns,
+                    'insns_per_call': (insns['series'] - insns['base']) / 4,
                     'rounds': {k: len(v) for k, v in per.items()},
                     'cost': cost, 'boot_to_boot': max(b2b) if b2b else None,
                     'round_iqr': max(iqr), 'noise': noise,
@@ -208,24 +214,34 @@ def main():
 
     L.append('## Hot path: 1-byte ping-pong, the series against the same '
              'kernel without it\n')
-    L.append('Round trips per second (median over every round of every boot '
-             'of that kernel); cost = 1 - series / base. Noise: the larger '
-             'of the spread between the two boots of one kernel and the '
-             'relative IQR of one kernel\'s rounds. Goal: |cost| within the '
-             'noise.\n')
+    L.append('Round trips per second of the guest\'s clock, which these '
+             'boots run on instructions (QEMU -icount shift=0: 1 ns per '
+             'instruction executed, by either vCPU), so that the two '
+             'kernels\' images are compared by the work they do and not by '
+             'how fast the emulator runs them; median over every round of '
+             'every boot of that kernel. cost = 1 - series / base; '
+             'instructions: per round trip (1e9 / rtps), and what the series '
+             'adds to each of its four socket calls (two writes, two '
+             'reads). Noise: the larger of the spread between the two boots '
+             'of one kernel and the relative IQR of one kernel\'s rounds. '
+             'Goal: |cost| within the noise.\n')
     L.append('| proto | vCPUs | base rtps | series rtps | cost | '
+             'insns per round trip (base, series) | added per call | '
              'boot to boot | round IQR | goal |')
-    L.append('|---|---|---|---|---|---|---|---|')
+    L.append('|---|---|---|---|---|---|---|---|---|---|')
     for h in hp:
         b2b = h['boot_to_boot']
-        b2b = '-' if b2b is None else f'{100 * b2b:.1f}'
+        b2b = '-' if b2b is None else f'{100 * b2b:.2f}'
         ok = 'within noise' if h['within_noise'] else 'NOT within noise'
         L.append(f'| {h["proto"]} | {h["cpus"]} | '
                  f'{h["median_rtps"]["base"]:.0f} | '
                  f'{h["median_rtps"]["series"]:.0f} | '
-                 f'{100 * h["cost"]:+.1f}% | '
+                 f'{100 * h["cost"]:+.2f}% | '
+                 f'{h["insns_per_rt"]["base"]:.0f}, '
+                 f'{h["insns_per_rt"]["series"]:.0f} | '
+                 f'{h["insns_per_call"]:+.0f} | '
                  f'{b2b}% | '
-                 f'{100 * h["round_iqr"]:.1f}% | '
+                 f'{100 * h["round_iqr"]:.2f}% | '
                  f'{ok} |')
     L.append('')
     L.append('Per boot (median rtps of its rounds):\n')

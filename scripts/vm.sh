@@ -13,14 +13,16 @@
 #   -T SECONDS   give up after (default 900)
 #   -i REGEX     a kernel log line matching it is no splat (repeatable)
 #   -r REGEX     the console must have a line matching it (repeatable)
+#   -c           count instructions: the guest's clock advances 1 ns per
+#                instruction executed (one host thread for the vCPUs)
 # More: Documentation/testing.rst, "The VM".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 kernel="" module=sockcancel.ko payload="" arch=x86_64 mem=1024 timeout_s=900
-busybox=/bin/busybox
+busybox=/bin/busybox accel=tcg,thread=multi icount=()
 params=() judge=()
-while getopts k:m:t:p:a:b:M:T:i:r: opt; do
+while getopts k:m:t:p:a:b:M:T:i:r:c opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -32,6 +34,7 @@ while getopts k:m:t:p:a:b:M:T:i:r: opt; do
 	T) timeout_s=$OPTARG ;;
 	i) judge+=(--ignore "$OPTARG") ;;
 	r) judge+=(--require "$OPTARG") ;;
+	c) accel=tcg,thread=single icount=(-icount "shift=0,sleep=off") ;;
 	*) usage ;;
 	esac
 done
@@ -43,13 +46,13 @@ out=$1
 # shellcheck disable=SC2054 # options with commas
 case $arch in
 x86_64)
-	qemu=(qemu-system-x86_64 -accel tcg,thread=multi)
+	qemu=(qemu-system-x86_64 -accel "$accel" "${icount[@]}")
 	# a busy host makes the watchdog call the TSC unstable, which
 	# patches code under the tests; the emulated TSC is the host's
 	cmdline="console=ttyS0 tsc=reliable" ;;
 arm64)
 	qemu=(qemu-system-aarch64 -M virt -cpu "${QEMU_CPU:-max,pauth-impdef=on}"
-	      -accel tcg,thread=multi)
+	      -accel "$accel" "${icount[@]}")
 	cmdline="console=ttyAMA0" ;;
 *)
 	die "architecture $arch is not supported" ;;
