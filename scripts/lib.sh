@@ -41,11 +41,8 @@ need() {
 
 # Run CMD; show its output only if it fails (then exit 1).
 quiet() {
-	local out rc=0
-	out=$(mktemp)
-	"$@" >"$out" 2>&1 || { rc=1; cat "$out"; }
-	rm -f "$out"
-	[ "$rc" -eq 0 ] || exit 1
+	local out
+	out=$("$@" 2>&1) || { printf '%s\n' "$out"; exit 1; }
 }
 
 # logged LOG CMD...: CMD's output into LOG; on failure its end on stderr.
