@@ -35,8 +35,7 @@ need_root "apt-get, the trixie build root"
 
 cache=$SC_CACHE/arm64
 cross=aarch64-linux-gnu-
-mkdir -p "$cache/debs" "$out"
-out=$(realpath "$out")
+out=$(abs_dir "$out")
 
 # Debian 12's arm64 packages, with the machine's apt
 debs() { fetch_debs "$cache/debs" apt-get "$@"; }

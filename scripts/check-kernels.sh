@@ -11,9 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 
 read -ra kernels <<< "${*:-$(default_kernels x86_64)}"
-out=${OUT:-build/kernels}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+out=$(abs_dir "${OUT:-build/kernels}")
 start=$SECONDS
 need_tests "$out/tests"
 

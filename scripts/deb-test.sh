@@ -14,7 +14,7 @@
 source "$(dirname "$0")/lib.sh"
 
 read -ra kernels <<< "${*:-6.1}"
-out=${OUT:-build/deb-test}
+out=$(abs_dir "${OUT:-build/deb-test}")
 cache=$SC_CACHE/deb-test
 # there before the packages, so that the purge leaves the root as it was
 root_pkgs="dkms gcc pkgconf libc6-dev python3"
@@ -24,8 +24,7 @@ start=$SECONDS
 
 need_root "debootstrap, chroot"
 need "run scripts/deps.sh" debootstrap zstd openssl qemu-system-x86_64
-mkdir -p "$out" "$cache"
-out=$(cd "$out" && pwd)
+mkdir -p "$cache"
 
 if [ -z "${DEBS:-}" ]; then
 	say "building the packages (scripts/deb-build.sh)"

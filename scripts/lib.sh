@@ -29,6 +29,9 @@ case ${1:-} in -h|--help) usage 1 ;; esac
 # A new, empty directory $1.
 fresh() { rm -rf "$1" && mkdir -p "$1"; }
 
+# Directory $1, made if missing, as an absolute path.
+abs_dir() { mkdir -p "$1" && (cd "$1" && pwd); }
+
 need_root() { [ "$(id -u)" -eq 0 ] || die "run as root ($1)"; }
 
 # need HINT TOOL...: each TOOL is a command, else die naming HINT.
