@@ -119,17 +119,16 @@ fi
 [ -n "$payload" ] || build_tests
 for k in "${kernels[@]}"; do build_module "$k"; done
 
-status=0
 for k in "${kernels[@]}"; do
 	say "$k (${KRELS[$k]}): booting and running the tests"
 	t0=$SECONDS
 	"$src/scripts/vm.sh" -a arm64 -b "$cache/busybox/bin/busybox" \
 		-k "${IMAGES[$k]}" -m "$out/$k/module/sockcancel.ko" \
 		-t "${payload:-$out/tests}" -T "${VM_TIMEOUT:-1500}" \
-		${params[@]+"${params[@]}"} "$out/$k" | tee "$out/$k/result.txt" || status=1
+		${params[@]+"${params[@]}"} "$out/$k" | tee "$out/$k/result.txt" || true
 	summary=$(result_of "$out/$k/result.txt")
 	say "$k: $summary ($((SECONDS - t0)) s; console: $out/$k/console.log)"
 	tally "$summary"
 done
 totals
-exit $status
+[ "$total_f" -eq 0 ]

@@ -15,7 +15,7 @@ out=$(abs_dir "${OUT:-build/kernels}")
 start=$SECONDS
 need_tests "$out/tests"
 
-summary=() rc=0
+summary=()
 for k in "${kernels[@]}"; do
 	t0=$SECONDS
 	log "$k: fetching, building the module"
@@ -31,16 +31,15 @@ for k in "${kernels[@]}"; do
 		t1=$SECONDS
 		log "$k: booting $KREL, running the tests"
 		scripts/vm.sh -k "$VMLINUZ" -m "$dir/sockcancel.ko" \
-			-t "$TESTDIR" "$dir" | tee "$dir/result" || rc=1
+			-t "$TESTDIR" "$dir" | tee "$dir/result" || true
 		line=$(result_of "$dir/result")
 		log "$k: build $((t1 - t0)) s, VM $((SECONDS - t1)) s"
 	fi
 	tally "$line"
-	[[ $line == *" 0 failed,"* ]] || rc=1
 	summary+=("$KREL: $line")
 done
 
 log "${#kernels[@]} kernels in $((SECONDS - start)) s"
 printf '%s\n' "${summary[@]}"
 totals
-exit $rc
+[ "$total_f" -eq 0 ]
