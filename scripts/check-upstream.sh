@@ -100,6 +100,7 @@ build_at() {
 
 # build WHAT COMMIT IMAGE: build_at with the lock held, or die
 build() {
+	log "building $1 (nice -n 15, -j$jobs, ccache)"
 	secs=$(with_lock build_at "$2" "$3") ||
 		{ tail -30 "$out/make.log" >&2; die "$1 does not build"; }
 	log "built in $secs s"
@@ -160,13 +161,10 @@ if [ "$bench" = 1 ]; then
 	configs=("$fragment" "$bench_fragment" selftests/config)
 	image=$cache/bench-$(key_of "${patches[@]}" "${configs[@]}")/bzImage
 	base_dir=$cache/bench-base-$(key_of "${configs[@]}")
-	if [ ! -f "$image" ]; then
-		log "building the series' kernel for the benchmark (nice -n 15, -j$jobs, ccache)"
-		build "the series" "${commits[-1]}" "$image"
-	fi
+	[ -f "$image" ] ||
+		build "the series' kernel for the benchmark" "${commits[-1]}" "$image"
 	if [ ! -f "$base_dir/bzImage" ]; then
-		log "building the same tree without the series (nice -n 15, -j$jobs, ccache)"
-		build "the base tree" base "$base_dir/bzImage"
+		build "the same tree without the series" base "$base_dir/bzImage"
 		echo "$secs" > "$base_dir/build-seconds"
 	fi
 	secs=$(cat "$base_dir/build-seconds" 2>/dev/null || echo '?')
@@ -178,8 +176,7 @@ fi
 if [ -f "$image" ]; then
 	log "bzImage of this series is cached ($image)"
 else
-	log "building the patched kernel (nice -n 15, -j$jobs, ccache)"
-	build "the series" "${commits[-1]}" "$image"
+	build "the patched kernel" "${commits[-1]}" "$image"
 fi
 
 log "building the series' kselftests (static, from the patched tree)"
@@ -200,8 +197,7 @@ scripts/vm.sh -k "$image" -m none -t "$out/tests" -T 600 \
 [ "$suite" = 1 ] || exit "$rc"
 
 # the module against the image's very objects (the series changes task_struct)
-log "building the module against the patched kernel"
-build "the series" "${commits[-1]}" "$image"
+build "the patched kernel's objects for the module" "${commits[-1]}" "$image"
 quiet make -s -C "$tree" O="$objdir" CC="ccache gcc" modules_prepare
 # no modules of the kernel's own are built: vmlinux's symbols are all
 cp "$objdir/vmlinux.symvers" "$objdir/Module.symvers"
