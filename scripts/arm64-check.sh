@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The suite on Debian's arm64 kernels (run as root): module and tests
-# cross-built in a copy of the tree, each kernel booted (vm.sh -a arm64).
-# A result line per kernel, their sum last; exit 1 on any failure.
+# The suite on Debian's arm64 kernels (run as root), cross-built in a copy
+# of the tree: a result line per kernel, their sum last; exit 1 on a failure.
 # usage: arm64-check [-P PATCH] [-o OUTDIR] [-p NAME=VAL] [-t DIR] [KERNEL...]
 #   KERNEL       an arm64 line of scripts/kernels.list (default: make check's)
 #   -P PATCH     apply PATCH (git diff, -p1) to the copy that is built

@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The tests on each x86-64 kernel: module built (kernels.sh), kernel
-# booted (vm.sh). "KREL: N passed, N failed, N skipped" per kernel, the
-# sum last; exit 1 if any failed.
+# The tests on each x86-64 kernel: "KREL: N passed, N failed, N skipped"
+# per kernel, the sum last; exit 1 if any failed.
 # usage: check-kernels [KERNEL...]     (default: make check's x86-64 ones)
 #   TESTDIR=DIR  the test programs, already built (default: built here)
 #   OUT=DIR      module builds and VM logs (default build/kernels)
