@@ -39,6 +39,8 @@ mapfile -t patches < <(find "$SC_ROOT/upstream" -maxdepth 1 -name '[0-9][0-9][0-
 [ ${#patches[@]} -gt 0 ] || die "no patches in upstream/"
 need "apt-get install ccache" ccache
 tgit() { git -C "$tree" -c user.name=check-upstream -c user.email=none "$@"; }
+# -i without the kernel: say so, exit 0
+skip() { log "$1: skipped"; exit 0; }
 # the cache key of the kernel built from these files and the source package
 key_of() { cat "$@" <(basename "$deb") | sha256sum | cut -c1-16; }
 
@@ -107,18 +109,14 @@ build() {
 }
 
 mkdir -p "$out"
-if [ "$if_cached" = 1 ] && ! compgen -G "$cache/*/bzImage" >/dev/null; then
-	log "no kernel of the series is cached: skipped"
-	exit 0
-fi
+[ "$if_cached" = 0 ] || compgen -G "$cache/*/bzImage" >/dev/null ||
+	skip "no kernel of the series is cached"
 deb=$(scripts/kernels.sh deb linux-source-7.3)
 with_lock unpack "$deb"
 
 image=$cache/$(key_of "${patches[@]}" "$fragment" selftests/config)/bzImage
-if [ "$if_cached" = 1 ] && [ ! -f "$image" ]; then
-	log "this series' kernel is not cached ($image): skipped"
-	exit 0
-fi
+[ "$if_cached" = 0 ] || [ -f "$image" ] ||
+	skip "this series' kernel is not cached ($image)"
 mapfile -t commits < <(with_lock commit_series)
 [ ${#commits[@]} -eq ${#patches[@]} ] || die "the series does not apply to linux-source-7.3"
 
