@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The suite on Debian's arm64 kernels (run as root): module and tests
-# cross-built in a copy of the tree, each kernel booted (vm.sh -a arm64).
-# A result line per kernel, their sum last; exit 1 on any failure.
+# The suite on Debian's arm64 kernels (run as root), cross-built in a copy
+# of the tree: a result line per kernel, their sum last; exit 1 on a failure.
 # usage: arm64-check [-P PATCH] [-o OUTDIR] [-p NAME=VAL] [-t DIR] [KERNEL...]
 #   KERNEL       an arm64 line of scripts/kernels.list (default: make check's)
 #   -P PATCH     apply PATCH (git diff, -p1) to the copy that is built
@@ -35,8 +34,7 @@ need_root "apt-get, the trixie build root"
 
 cache=$SC_CACHE/arm64
 cross=aarch64-linux-gnu-
-mkdir -p "$cache/debs" "$out"
-out=$(realpath "$out")
+out=$(abs_dir "$out")
 
 # Debian 12's arm64 packages, with the machine's apt
 debs() { fetch_debs "$cache/debs" apt-get "$@"; }
@@ -120,17 +118,16 @@ fi
 [ -n "$payload" ] || build_tests
 for k in "${kernels[@]}"; do build_module "$k"; done
 
-status=0
 for k in "${kernels[@]}"; do
 	say "$k (${KRELS[$k]}): booting and running the tests"
 	t0=$SECONDS
 	"$src/scripts/vm.sh" -a arm64 -b "$cache/busybox/bin/busybox" \
 		-k "${IMAGES[$k]}" -m "$out/$k/module/sockcancel.ko" \
 		-t "${payload:-$out/tests}" -T "${VM_TIMEOUT:-1500}" \
-		${params[@]+"${params[@]}"} "$out/$k" | tee "$out/$k/result.txt" || status=1
+		${params[@]+"${params[@]}"} "$out/$k" | tee "$out/$k/result.txt" || true
 	summary=$(result_of "$out/$k/result.txt")
 	say "$k: $summary ($((SECONDS - t0)) s; console: $out/$k/console.log)"
 	tally "$summary"
 done
 totals
-exit $status
+[ "$total_f" -eq 0 ]

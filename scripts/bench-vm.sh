@@ -31,10 +31,6 @@ if [ "$arch" = arm64 ]; then
 	only=${only:-latency}
 fi
 cmdline="scripts/bench-vm.sh $*"
-[ "$arch" != upstream ] ||
-	cmdline="make bench KERNEL=upstream (scripts/check-upstream.sh -b)"
-[ "$arch" = x86_64 ] || [ "$arch" = upstream ] ||
-	cmdline="BENCH_ARCH=arm64 $cmdline (make bench ARCH=arm64; the module's test build from scripts/arm64-check.sh, inject_delay_us 0)"
 params=(-p PROGRAMS=/guest/bench -p SAMPLES="$samples"
 	-p ROUNDS="${BENCH_ROUNDS:-10}" -p PP_SECONDS="${BENCH_PP_SECONDS:-1}"
 	-p PS_COUNTS="${BENCH_PS_COUNTS:-100,1000,10000}"
@@ -82,13 +78,9 @@ x86_64)
 	;;
 arm64)
 	kernel=${KERNEL:-6.1}
-	if [ "$kernel" = 6.1 ]; then
-		kver=$(scripts/kver.sh)
-		kver=${kver%-amd64}-arm64
-	else
-		kver=$(scripts/kernels.sh -a arm64 info "$kernel" | field KREL) ||
-			die "no arm64 kernel $kernel"
-	fi
+	kver=$(scripts/kernels.sh -a arm64 info "$kernel" | field KREL) ||
+		die "no arm64 kernel $kernel"
+	cmdline="BENCH_ARCH=arm64 $cmdline (make bench ARCH=arm64; the module's test build from scripts/arm64-check.sh, inject_delay_us 0)"
 	log "building bench/sockbench for arm64"
 	src=$(mktemp -d)
 	cp -a bench selftests uapi warnings.mk "$src/"
@@ -105,6 +97,7 @@ arm64)
 upstream)
 	series=${BENCH_SERIES_IMAGE:?the series kernel (scripts/check-upstream.sh -b)}
 	base=${BENCH_BASE_IMAGE:?the base kernel (scripts/check-upstream.sh -b)}
+	cmdline="make bench KERNEL=upstream (scripts/check-upstream.sh -b)"
 	log "building bench/sockbench"
 	quiet make -s -C bench sockbench
 	cp bench/sockbench "$out/bench/"
@@ -121,8 +114,7 @@ upstream)
 	for run in "${runs[@]}"; do
 		i=$((i + 1))
 		k=${run% *} what=${run#* }
-		img=$series count=()
-		[ $k = series ] || img=$base
+		img=${!k} count=()	# $series or $base
 		[ "$what" = latency ] || count=(-c)
 		log "boot $i: the $k kernel ($what); console in $out/boot$i/console.log"
 		boots+=("$k=$out/boot$i/console.log")
@@ -136,32 +128,27 @@ upstream)
 *) die "BENCH_ARCH $arch: x86_64, arm64 or upstream" ;;
 esac
 wall=$(( $(date +%s) - start ))
-host_after=$(host "")
+load="before: $host_before; after: $(host "")"
 [ $rc -eq 0 ] || die "the run failed after ${wall}s; see $console"
 
+mkdir -p "$results"
 if [ "$arch" = upstream ]; then
-	mkdir -p "$results"
 	python3 bench/upstream.py "$results" "${boots[@]}" \
 		--command "$cmdline" --wall "$wall" --samples "$samples" \
 		--series-image "$series" --base-image "$base" \
-		--build "${BENCH_BASE_BUILD:-}" \
-		--host "before: $host_before; after: $host_after" \
-		--rev "$rev"
-	log "results in $results/latest.md (consoles in $out/boot*)"
-	cat "$results/latest.md"
-	exit 0
-fi
-
-mkdir -p "$results"
-git diff --quiet HEAD -- module uapi 2>/dev/null || rev="$rev+uncommitted changes in module/ or uapi/"
-python3 bench/report.py "$console" "$results" \
-	--command "$cmdline" --kernel "$kver" --wall "$wall" --samples "$samples" \
-	--host "before: $host_before; after: $host_after" --rev "$rev"
-if command -v gnuplot >/dev/null; then
-	gnuplot -e "datadir='$results'" bench/latency.gp &&
-		log "plot $results/latency.png"
+		--build "${BENCH_BASE_BUILD:-}" --host "$load" --rev "$rev"
+	consoles="consoles in $out/boot*"
 else
-	log "gnuplot not installed (apt-get install gnuplot-nox): no plot"
+	git diff --quiet HEAD -- module uapi 2>/dev/null || rev="$rev+uncommitted changes in module/ or uapi/"
+	python3 bench/report.py "$console" "$results" \
+		--command "$cmdline" --kernel "$kver" --wall "$wall" \
+		--samples "$samples" --host "$load" --rev "$rev"
+	if ! command -v gnuplot >/dev/null; then
+		log "gnuplot not installed (apt-get install gnuplot-nox): no plot"
+	elif gnuplot -e "datadir='$results'" bench/latency.gp; then
+		log "plot $results/latency.png"
+	fi
+	consoles="raw console: $console, ${wall}s"
 fi
-log "results in $results/latest.md (raw console: $console, ${wall}s)"
+log "results in $results/latest.md ($consoles)"
 cat "$results/latest.md"

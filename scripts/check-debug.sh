@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check-debug: the suite with long counts on the debug kernels of
-# scripts/debug-kernel.sh, KCSAN's reports judged. A line per variant;
-# exit 1 if any failed.
+# make check-debug: the suite with long counts on scripts/debug-kernel.sh's
+# kernels, KCSAN's reports judged; a line per variant, exit 1 on a failure.
 # usage: check-debug [--if-cached] [kasan|kcsan]...   (default: both)
 #   --if-cached  skip (exit 0) a variant whose kernel is not built yet
 #   FUZZ_CALLS (1000000), UNLOAD_CYCLES (1000), STRESS_SECONDS (300),

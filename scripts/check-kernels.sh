@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The tests on each x86-64 kernel: module built (kernels.sh), kernel
-# booted (vm.sh). "KREL: N passed, N failed, N skipped" per kernel, the
-# sum last; exit 1 if any failed.
+# The tests on each x86-64 kernel: "KREL: N passed, N failed, N skipped"
+# per kernel, the sum last; exit 1 if any failed.
 # usage: check-kernels [KERNEL...]     (default: make check's x86-64 ones)
 #   TESTDIR=DIR  the test programs, already built (default: built here)
 #   OUT=DIR      module builds and VM logs (default build/kernels)
@@ -11,13 +10,11 @@
 source "$(dirname "$0")/lib.sh"
 
 read -ra kernels <<< "${*:-$(default_kernels x86_64)}"
-out=${OUT:-build/kernels}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+out=$(abs_dir "${OUT:-build/kernels}")
 start=$SECONDS
 need_tests "$out/tests"
 
-summary=() rc=0
+summary=()
 for k in "${kernels[@]}"; do
 	t0=$SECONDS
 	log "$k: fetching, building the module"
@@ -33,16 +30,15 @@ for k in "${kernels[@]}"; do
 		t1=$SECONDS
 		log "$k: booting $KREL, running the tests"
 		scripts/vm.sh -k "$VMLINUZ" -m "$dir/sockcancel.ko" \
-			-t "$TESTDIR" "$dir" | tee "$dir/result" || rc=1
+			-t "$TESTDIR" "$dir" | tee "$dir/result" || true
 		line=$(result_of "$dir/result")
 		log "$k: build $((t1 - t0)) s, VM $((SECONDS - t1)) s"
 	fi
 	tally "$line"
-	[[ $line == *" 0 failed,"* ]] || rc=1
 	summary+=("$KREL: $line")
 done
 
 log "${#kernels[@]} kernels in $((SECONDS - start)) s"
 printf '%s\n' "${summary[@]}"
 totals
-exit $rc
+[ "$total_f" -eq 0 ]

@@ -39,6 +39,8 @@ mapfile -t patches < <(find "$SC_ROOT/upstream" -maxdepth 1 -name '[0-9][0-9][0-
 [ ${#patches[@]} -gt 0 ] || die "no patches in upstream/"
 need "apt-get install ccache" ccache
 tgit() { git -C "$tree" -c user.name=check-upstream -c user.email=none "$@"; }
+# -i without the kernel: say so, exit 0
+skip() { log "$1: skipped"; exit 0; }
 # the cache key of the kernel built from these files and the source package
 key_of() { cat "$@" <(basename "$deb") | sha256sum | cut -c1-16; }
 
@@ -100,24 +102,21 @@ build_at() {
 
 # build WHAT COMMIT IMAGE: build_at with the lock held, or die
 build() {
+	log "building $1 (nice -n 15, -j$jobs, ccache)"
 	secs=$(with_lock build_at "$2" "$3") ||
 		{ tail -30 "$out/make.log" >&2; die "$1 does not build"; }
 	log "built in $secs s"
 }
 
 mkdir -p "$out"
-if [ "$if_cached" = 1 ] && ! compgen -G "$cache/*/bzImage" >/dev/null; then
-	log "no kernel of the series is cached: skipped"
-	exit 0
-fi
+[ "$if_cached" = 0 ] || compgen -G "$cache/*/bzImage" >/dev/null ||
+	skip "no kernel of the series is cached"
 deb=$(scripts/kernels.sh deb linux-source-7.3)
 with_lock unpack "$deb"
 
 image=$cache/$(key_of "${patches[@]}" "$fragment" selftests/config)/bzImage
-if [ "$if_cached" = 1 ] && [ ! -f "$image" ]; then
-	log "this series' kernel is not cached ($image): skipped"
-	exit 0
-fi
+[ "$if_cached" = 0 ] || [ -f "$image" ] ||
+	skip "this series' kernel is not cached ($image)"
 mapfile -t commits < <(with_lock commit_series)
 [ ${#commits[@]} -eq ${#patches[@]} ] || die "the series does not apply to linux-source-7.3"
 
@@ -160,13 +159,10 @@ if [ "$bench" = 1 ]; then
 	configs=("$fragment" "$bench_fragment" selftests/config)
 	image=$cache/bench-$(key_of "${patches[@]}" "${configs[@]}")/bzImage
 	base_dir=$cache/bench-base-$(key_of "${configs[@]}")
-	if [ ! -f "$image" ]; then
-		log "building the series' kernel for the benchmark (nice -n 15, -j$jobs, ccache)"
-		build "the series" "${commits[-1]}" "$image"
-	fi
+	[ -f "$image" ] ||
+		build "the series' kernel for the benchmark" "${commits[-1]}" "$image"
 	if [ ! -f "$base_dir/bzImage" ]; then
-		log "building the same tree without the series (nice -n 15, -j$jobs, ccache)"
-		build "the base tree" base "$base_dir/bzImage"
+		build "the same tree without the series" base "$base_dir/bzImage"
 		echo "$secs" > "$base_dir/build-seconds"
 	fi
 	secs=$(cat "$base_dir/build-seconds" 2>/dev/null || echo '?')
@@ -178,8 +174,7 @@ fi
 if [ -f "$image" ]; then
 	log "bzImage of this series is cached ($image)"
 else
-	log "building the patched kernel (nice -n 15, -j$jobs, ccache)"
-	build "the series" "${commits[-1]}" "$image"
+	build "the patched kernel" "${commits[-1]}" "$image"
 fi
 
 log "building the series' kselftests (static, from the patched tree)"
@@ -200,8 +195,7 @@ scripts/vm.sh -k "$image" -m none -t "$out/tests" -T 600 \
 [ "$suite" = 1 ] || exit "$rc"
 
 # the module against the image's very objects (the series changes task_struct)
-log "building the module against the patched kernel"
-build "the series" "${commits[-1]}" "$image"
+build "the patched kernel's objects for the module" "${commits[-1]}" "$image"
 quiet make -s -C "$tree" O="$objdir" CC="ccache gcc" modules_prepare
 # no modules of the kernel's own are built: vmlinux's symbols are all
 cp "$objdir/vmlinux.symvers" "$objdir/Module.symvers"

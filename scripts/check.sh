@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The test command (make check), from a fresh Debian 12 machine to "N
-# passed, N failed, N skipped": deps, builds, man pages, ABI, install,
-# DKMS, packages, demo, then the tests on each kernel of kernels.list.
+# passed, N failed, N skipped" over every check and kernel.
 #   KERNEL=6.1   the machine's kernel only (quick), or a list of kernels;
 #                default: all but those marked "asked"
 #   ARCH=x86_64|arm64  one architecture only (default both)

@@ -8,7 +8,7 @@
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-out=${1:-build/deb}
+out=$(abs_dir "${1:-build/deb}")
 start=$SECONDS
 
 need "run scripts/deps.sh: dpkg-dev debhelper dh-dkms dh-python lintian" \
@@ -17,8 +17,6 @@ name=$(dpkg-parsechangelog -S Source)
 deb_version=$(dpkg-parsechangelog -S Version)
 version=$(version "${deb_version%-*}")
 
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
 rm -f "$out"/*.{deb,dsc,changes,buildinfo,log} "$out"/*.tar.*
 work=$(mktemp -d /tmp/sockcancel-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT

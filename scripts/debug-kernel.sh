@@ -68,16 +68,13 @@ fi
 cd "$tree"
 rm -f .sockcancel-complete
 make -s tinyconfig >&2
+values+=("${need[@]/%/=y}" "${debug[@]/%/=y}")
 args=()
-for o in "${need[@]}" "${debug[@]}"; do
-	args+=(--enable "$o")
-	values+=("$o=y")
+for v in "${values[@]}"; do
+	args+=(--set-val "${v%%=*}" "${v#*=}")
 done
 for o in "${off[@]}"; do
 	args+=(--disable "$o")
-done
-for v in "${values[@]}"; do
-	[ "${v#*=}" = y ] || args+=(--set-val "${v%%=*}" "${v#*=}")
 done
 scripts/config "${args[@]}"
 make -s olddefconfig >&2

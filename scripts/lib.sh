@@ -29,6 +29,9 @@ case ${1:-} in -h|--help) usage 1 ;; esac
 # A new, empty directory $1.
 fresh() { rm -rf "$1" && mkdir -p "$1"; }
 
+# Directory $1, made if missing, as an absolute path.
+abs_dir() { mkdir -p "$1" && (cd "$1" && pwd); }
+
 need_root() { [ "$(id -u)" -eq 0 ] || die "run as root ($1)"; }
 
 # need HINT TOOL...: each TOOL is a command, else die naming HINT.
@@ -41,11 +44,8 @@ need() {
 
 # Run CMD; show its output only if it fails (then exit 1).
 quiet() {
-	local out rc=0
-	out=$(mktemp)
-	"$@" >"$out" 2>&1 || { rc=1; cat "$out"; }
-	rm -f "$out"
-	[ "$rc" -eq 0 ] || exit 1
+	local out
+	out=$("$@" 2>&1) || { printf '%s\n' "$out"; exit 1; }
 }
 
 # logged LOG CMD...: CMD's output into LOG; on failure its end on stderr.

@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Judge a VM's console: each program's TAP and exit status, module load
-# and unload, kernel log. The failures, then "N passed, N failed, N
-# skipped"; exit 1 on any failure.
+# Judge a VM's console (TAP, exit statuses, module load, kernel log): the
+# failures, then "N passed, N failed, N skipped"; exit 1 on any failure.
 # usage: tap-summary [--ignore REGEX]... [--require REGEX]... LOG QEMU_RC
 #   --ignore REGEX   a kernel log line matching REGEX is not a splat
 #   --require REGEX  the log must contain a line matching REGEX

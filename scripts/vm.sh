@@ -60,9 +60,8 @@ esac
 [ -f "$kernel" ] || die "$kernel missing (run scripts/deps.sh)"
 [ "$module" = none ] || [ -f "$module" ] || die "$module missing"
 [ -x "$busybox" ] || die "$busybox missing (a static busybox for $arch)"
-command -v "${qemu[0]}" >/dev/null || die "${qemu[0]} missing (run scripts/deps.sh)"
+need "run scripts/deps.sh" "${qemu[0]}"
 
-mkdir -p "$out"
 root=$out/initramfs
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,tests,etc,guest}

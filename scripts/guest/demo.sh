@@ -1,8 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The demo's guest (scripts/demo.sh): sockcancel's story told with real
-# programs. Each step checks what it claims, one TAP result; the first
-# failure ends the demo.
+# The demo's guest (scripts/demo.sh): sockcancel's story with real programs,
+# each step checked (a TAP result); the first failure ends the demo.
 mkdir -p /www
 export PATH=/tests:/bin:/sbin
 

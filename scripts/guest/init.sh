@@ -4,10 +4,8 @@
 # programs, unload, print the kernel log, stop.
 # /params (vm.sh -p): PROGRAMS (globs; default the tests, *_final last),
 # KMEMLEAK=1 (scan for leaks after the unload), HALT (default poweroff -f).
-# Console protocol (scripts/tap-summary.sh): "@@ insmod ok|failed|none",
-# "@@ run NAME", its TAP, "@@ exit NAME STATUS", "@@ rmmod ok|failed|none",
-# "@@ kmemleak done", "@@ dmesg", "@@ end".
-# More: Documentation/testing.rst, "The VM".
+# The console protocol ("@@ ..." lines, read by scripts/tap-summary.sh):
+# Documentation/testing.rst, "The VM".
 PROGRAMS="/tests/*_test /tests/*_test32 /tests/*_final"
 KMEMLEAK=0
 HALT="poweroff -f"
