@@ -110,6 +110,7 @@ upstream)
 		runs+=("series latency" "series latency")
 	[ -n "$only" ] && [ "${only/hotpath/}" = "$only" ] ||
 		runs+=("series hotpath" "base hotpath" "base hotpath" "series hotpath")
+	[ ${#runs[@]} -gt 0 ] || die "BENCH_ONLY=$only: the series has latency and hotpath"
 	boots=() i=0
 	for run in "${runs[@]}"; do
 		i=$((i + 1))
