@@ -84,6 +84,7 @@ def parse(path):
                 d['csock'].append(r)
             elif sec == 'pp':
                 r['round'] = phase.get('round')
+                r['armed'] = bool(phase.get('armed'))
                 d['pp'].append(r)
             elif sec == 'memthreads':
                 r['round'] = phase.get('round')

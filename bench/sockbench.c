@@ -19,6 +19,7 @@
  *   xproc N          CANCEL of a thread of another process (the kernel's
  *                    permission check) against one of the own process
  *                    and tgkill, N samples each (xproc.h)
+ *   arm              the series' kernel: switch its cancellation on
  */
 #include "probe.h"
 #include "xproc.h"
@@ -818,6 +819,18 @@ static int cmd_memthreads(int n)
 	return 0;
 }
 
+/*
+ * The series' kernel marks socket calls only once a request has switched
+ * cancellation on; any request does (have_series() makes one).
+ */
+static int cmd_arm(void)
+{
+	if (have_series())
+		return 0;
+	fprintf(stderr, "sockbench arm: no PIDFD_GET_SOCKET_WAIT on this kernel\n");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -841,7 +854,9 @@ int main(int argc, char **argv)
 		return cmd_xproc(a ? a : 2000);
 	if (!strcmp(cmd, "memthreads"))
 		return cmd_memthreads(a ? a : 1000);
+	if (!strcmp(cmd, "arm"))
+		return cmd_arm();
 	fprintf(stderr, "usage: sockbench latency|scale|csock|enoent|"
-		"pingpong|mempending|memthreads|xproc ...\n");
+		"pingpong|mempending|memthreads|xproc|arm ...\n");
 	return 2;
 }

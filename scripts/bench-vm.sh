@@ -117,6 +117,8 @@ upstream)
 		k=${run% *} what=${run#* }
 		img=${!k} count=()	# $series or $base
 		[ "$what" = latency ] || count=(-c)
+		# the series' hot path also once cancellation is switched on
+		[ "$run" != "series hotpath" ] || count+=(-p ARM=1)
 		log "boot $i: the $k kernel ($what); console in $out/boot$i/console.log"
 		boots+=("$k=$out/boot$i/console.log")
 		scripts/vm.sh -k "$img" -m none "${count[@]}" "${params[@]}" \

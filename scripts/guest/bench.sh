@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark's guest (bench-vm.sh): every sockbench phase, "R ..." lines
 # and "@@ phase NAME UPTIME" stamps for bench/report.py, a TAP result each.
-# Without /sockcancel.ko each hot-path round runs once, module=0.
+# Without /sockcancel.ko each hot-path round runs once, module=0. ARM=1
+# (the series' kernel): the hot path again once cancellation is switched on.
 # More: bench/README.md
 SAMPLES=2000
 ROUNDS=10
@@ -11,6 +12,7 @@ MASS=1000
 PENDING=10000
 PS_COUNTS=100,1000,10000
 PS_RUNS=5
+ARM=0
 ONLY="mempending enoent latency xproc scale csock hotpath memthreads psscale"
 # shellcheck disable=SC1091
 . /params
@@ -43,6 +45,23 @@ module() {
 # round $1's module states: loaded and unloaded alternated in ABBA order
 states() { if [ $(($1 % 2)) = 1 ]; then echo "1 0"; else echo "0 1"; fi; }
 stamp() { echo "@@ phase $1 $(cut -d' ' -f1 /proc/uptime)"; }
+# ROUNDS rounds of ping-pong, $1 added to their phase stamps
+hotpath() {
+	r=1
+	while [ $r -le $ROUNDS ]; do
+		st=$(states $r)
+		[ $nomod = 0 ] || st=0	# once without a module
+		for s in $st; do
+			module $s
+			stamp "hotpath round=$r module=$loaded$1"
+			for cpus in same cross; do
+				B pingpong tcp $PP_SECONDS $cpus
+				B pingpong unix $PP_SECONDS $cpus
+			done
+		done
+		r=$((r + 1))
+	done
+}
 
 echo
 echo "R env kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo) mem_kb=$(sed -n 's/MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
@@ -57,21 +76,9 @@ if module 1; then
 	want xproc &&      { stamp xproc;      B xproc $SAMPLES; }
 	want scale &&      { stamp scale;      B scale $SAMPLES; }
 	want csock &&      { stamp csock;      B csock $MASS 10; }
-	r=1
-	want hotpath || r=$((ROUNDS + 1))
-	while [ $r -le $ROUNDS ]; do
-		st=$(states $r)
-		[ $nomod = 0 ] || st=0	# once without a module
-		for s in $st; do
-			module $s
-			stamp "hotpath round=$r module=$loaded"
-			for cpus in same cross; do
-				B pingpong tcp $PP_SECONDS $cpus
-				B pingpong unix $PP_SECONDS $cpus
-			done
-		done
-		r=$((r + 1))
-	done
+	want hotpath && hotpath ""
+	# the series' kernel: again once a request has switched it on
+	want hotpath && [ "$ARM" = 1 ] && B arm && hotpath " armed=1"
 	# kernel memory per idle thread
 	want memthreads && for r in 1 2 3 4; do
 		for s in $(states $r); do

@@ -59,7 +59,11 @@ static inline int sw_ioctl(int pidfd, unsigned long cmd, __u64 seq,
 	return ret;
 }
 
-/* Does the running kernel have the series' ioctls? */
+/*
+ * Does the running kernel have the series' ioctls? The request also
+ * switches the series' marking of socket calls on (it marks none before
+ * the first request since boot): call this before a thread blocks.
+ */
 static inline bool have_series(void)
 {
 	int pidfd = pidfd_of(syscall(SYS_gettid), PIDFD_THREAD);
