@@ -15,14 +15,16 @@
 #   -r REGEX     the console must have a line matching it (repeatable)
 #   -c           count instructions: the guest's clock advances 1 ns per
 #                instruction executed (one host thread for the vCPUs)
+#   -g           a debugger may attach: QEMU's gdb stub on :1234, nokaslr
+#                (one host thread; bench/rwstep.py)
 # More: Documentation/testing.rst, "The VM".
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 kernel="" module=sockcancel.ko payload="" arch=x86_64 mem=1024 timeout_s=900
-busybox=/bin/busybox accel=tcg,thread=multi icount=()
+busybox=/bin/busybox accel=tcg,thread=multi icount=() gdb=()
 params=() judge=()
-while getopts k:m:t:p:a:b:M:T:i:r:c opt; do
+while getopts k:m:t:p:a:b:M:T:i:r:cg opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -35,6 +37,7 @@ while getopts k:m:t:p:a:b:M:T:i:r:c opt; do
 	i) judge+=(--ignore "$OPTARG") ;;
 	r) judge+=(--require "$OPTARG") ;;
 	c) accel=tcg,thread=single icount=(-icount "shift=0,sleep=off") ;;
+	g) accel=tcg,thread=single gdb=(-s) ;;
 	*) usage ;;
 	esac
 done
@@ -88,9 +91,9 @@ log=$out/console.log
 boot() {
 	rc=0
 	timeout --foreground -k 10 "$timeout_s" \
-		"${qemu[@]}" -smp 2 -m "$mem" -nographic -no-reboot \
-		-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
-		-append "$cmdline quiet panic=-1 rdinit=/init" \
+		"${qemu[@]}" ${gdb[@]+"${gdb[@]}"} -smp 2 -m "$mem" -nographic \
+		-no-reboot -kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
+		-append "$cmdline${gdb[*]:+ nokaslr} quiet panic=-1 rdinit=/init" \
 		> "$log" 2>&1 < /dev/null || rc=$?
 	# without carriage returns and the firmware's terminal escapes
 	sed -E 's/\r//g; s/\x1b(\[[0-9;?]*[A-Za-z]|c)//g' "$log" > "$log.txt"
