@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rwstep: the guest side of counting, exactly, the instructions of one
- * read() and one write() on a socket (bench/rwstep.py, bench/README.md).
- * Prints the addresses of the two system calls (the kernel is booted
- * with nokaslr), warms the path up, waits for the debugger, then makes
- * three write()/read() pairs on fds 100 and 101, which nothing else uses.
+ * write(), read(), send() and recv() on a socket (bench/rwstep.py,
+ * bench/README.md). Prints the addresses of their system calls (the
+ * kernel is booted with nokaslr), warms the path up, waits for the
+ * debugger, then makes three rounds of the four calls, sending on fd 100
+ * and receiving on fd 101, which nothing else uses.
  * It waits by running, not sleeping: under the guest clock that counts
  * instructions (scripts/vm.sh -c) a sleep takes no time on the host.
  */
@@ -31,13 +32,15 @@ static int print_symbols(void)
 		if (sscanf(line, "%llx %c %127s", &addr, &type, name) != 3)
 			continue;
 		if (strcmp(name, "__x64_sys_write") &&
-		    strcmp(name, "__x64_sys_read"))
+		    strcmp(name, "__x64_sys_read") &&
+		    strcmp(name, "__x64_sys_sendto") &&
+		    strcmp(name, "__x64_sys_recvfrom"))
 			continue;
 		printf("@@rwstep sym %llx %s\n", addr, name);
 		found++;
 	}
 	fclose(f);
-	return found == 2 ? 0 : -1;
+	return found == 4 ? 0 : -1;
 }
 
 /* about a second of the host's time under emulation */
@@ -49,11 +52,12 @@ static void spin(void)
 		;
 }
 
-static int pair(void)
+static int round_trip(void)
 {
 	char c = 'x';
 
-	if (write(WRITE_FD, &c, 1) != 1 || read(READ_FD, &c, 1) != 1)
+	if (write(WRITE_FD, &c, 1) != 1 || read(READ_FD, &c, 1) != 1 ||
+	    send(WRITE_FD, &c, 1, 0) != 1 || recv(READ_FD, &c, 1, 0) != 1)
 		return -1;
 	return 0;
 }
@@ -70,13 +74,13 @@ int main(void)
 	    dup2(sv[0], WRITE_FD) < 0 || dup2(sv[1], READ_FD) < 0)
 		return 1;
 	for (i = 0; i < 1000; i++)
-		if (pair())
+		if (round_trip())
 			return 1;
 	printf("@@rwstep ready\n");
 	fflush(stdout);
 	spin();
 	for (i = 0; i < 3; i++)
-		if (pair())
+		if (round_trip())
 			return 1;
 	printf("ok 1 rwstep\n");
 	return 0;

@@ -2,12 +2,13 @@
 # The debugger side of bench/rwstep.c: run by gdb -batch -x against a
 # QEMU started with -s (its gdb stub on :1234), nokaslr and the rwstep
 # program as the guest's test. Waits for the program's symbols in the
-# console (RWSTEP_CONSOLE), breaks on its write() and read() (fds 100 and
-# 101), steps each call one instruction at a time until it is back in
-# user space and prints "rwstep N write|read INSNS", then the fewest of
-# each: "rwstep write INSNS read INSNS". QEMU masks interrupts while it
-# single-steps, but work they left pending (a reschedule on the way out)
-# can fall into a call; the fewest is the call's own path.
+# console (RWSTEP_CONSOLE), breaks on its write(), read(), sendto() and
+# recvfrom() (fds 100 and 101), steps each call one instruction at a time
+# until it is back in user space and prints "rwstep N CALL INSNS", then
+# the fewest of each: "rwstep fewest CALL INSNS ...". QEMU masks
+# interrupts while it single-steps, but without -icount (vm.sh -c) work
+# they left pending (a reschedule on the way out) can fall into a call;
+# the fewest is the call's own path.
 # RWSTEP_TRACE=PREFIX also writes each call's program counters, one per
 # line, to PREFIX.N.
 import os
@@ -21,7 +22,7 @@ trace = os.environ.get("RWSTEP_TRACE")
 syms = {}
 text = ""
 deadline = time.time() + 300
-while len(syms) < 2 or "@@rwstep ready" not in text:
+while len(syms) < 4 or "@@rwstep ready" not in text:
     if time.time() > deadline:
         raise gdb.GdbError("no '@@rwstep ready' in %s" % console)
     time.sleep(0.2)
@@ -33,15 +34,19 @@ for c in ("set pagination off", "set confirm off",
           "set architecture i386:x86-64", "target remote :1234"):
     gdb.execute(c)
 # the syscall's only argument is its pt_regs; di is at offset 0x70
-for name, fd in (("__x64_sys_write", 100), ("__x64_sys_read", 101)):
-    gdb.execute("hbreak *0x%x" % syms[name])
+calls = {}
+for name, fd in (("write", 100), ("read", 101),
+                 ("sendto", 100), ("recvfrom", 101)):
+    addr = syms["__x64_sys_" + name]
+    calls[addr] = name
+    gdb.execute("hbreak *0x%x" % addr)
     gdb.execute("condition $bpnum *(unsigned long *)($rdi + 0x70) == %d" % fd)
 
 fewest = {}
-for n in range(6):
+for n in range(3 * len(calls)):
     gdb.execute("continue")
     pc = int(gdb.parse_and_eval("$pc")) & (2**64 - 1)
-    what = "write" if pc == syms["__x64_sys_write"] else "read"
+    what = calls[pc]
     pcs = []
     while pc >= 0xffff800000000000:
         pcs.append(pc)
@@ -52,6 +57,7 @@ for n in range(6):
             f.write("".join("%x\n" % p for p in pcs))
     print("rwstep %d %s %d" % (n, what, len(pcs)))
     fewest[what] = min(fewest.get(what, len(pcs)), len(pcs))
-print("rwstep write %d read %d" % (fewest["write"], fewest["read"]))
+print("rwstep fewest " + " ".join("%s %d" % (c, fewest[c])
+                                  for c in calls.values()))
 gdb.execute("delete")
 gdb.execute("detach")
