@@ -8,7 +8,8 @@
  * tgkill of the child's thread with a SIGUSR1 handler without SA_RESTART
  * (the reference). Latency from just before the request to the thread
  * back in user space with its result (CLOCK_MONOTONIC, both processes),
- * N samples each; also the time the request itself took.
+ * N samples each; also the time the request itself took. The canceller
+ * runs on vCPU 0, both blocked threads on vCPU 1.
  */
 #ifndef BENCH_XPROC_H
 #define BENCH_XPROC_H
@@ -54,6 +55,8 @@ static void *xp_thread(void *p)
 {
 	struct xp_worker *w = p;
 
+	/* where the child's thread runs: both woken across vCPUs alike */
+	pin_cpu(1);
 	xp_loop(w, w->ret);
 	return NULL;
 }
