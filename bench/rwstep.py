@@ -26,7 +26,10 @@ while len(syms) < 4 or "@@rwstep ready" not in text:
     if time.time() > deadline:
         raise gdb.GdbError("no '@@rwstep ready' in %s" % console)
     time.sleep(0.2)
-    text = open(console, errors="replace").read()
+    try:
+        text = open(console, errors="replace").read()
+    except FileNotFoundError:
+        continue    # the VM has not started yet
     for addr, name in re.findall(r"@@rwstep sym ([0-9a-f]+) (\S+)", text):
         syms[name] = int(addr, 16)
 

@@ -18,10 +18,14 @@ and latest.json.
   boot to the other and from round to round; goal: the cost of the
   series as booted (cancellation not yet switched on) within it. Its
   boots also run the rounds again once switched on ('armed'): reported.
+- Single calls: one write(), read(), sendto() and recvfrom() of each
+  kernel, every instruction counted by gdb through QEMU's stub
+  (bench/rwstep.py's output, --rwstep KIND=FILE), and what the series
+  adds to each.
 
-usage: upstream.py RESULTS_DIR KIND=CONSOLE... --command CMD --wall S
-                   --samples N --series-image P --base-image P --build S
-                   --host TEXT --rev REV
+usage: upstream.py RESULTS_DIR [KIND=CONSOLE...] [--rwstep KIND=GDB_LOG]...
+                   --command CMD --wall S --samples N --series-image P
+                   --base-image P --build S --host TEXT --rev REV
 """
 import argparse
 import datetime
@@ -134,10 +138,54 @@ def hotpath(boots):
     return out
 
 
+CALLS = ('write', 'read', 'sendto', 'recvfrom')
+
+
+def rwsteps(args):
+    """{kind: {call: [instructions of each call stepped]}} from the
+    'rwstep N CALL INSNS' lines of bench/rwstep.py's output."""
+    steps = {}
+    for arg in args:
+        kind, path = arg.split('=', 1)
+        calls = steps.setdefault(kind, {})
+        with open(path) as f:
+            for line in f:
+                w = line.split()
+                if len(w) == 4 and w[0] == 'rwstep' and w[1].isdigit():
+                    calls.setdefault(w[2], []).append(int(w[3]))
+    return steps
+
+
+def rwstep_section(steps):
+    L = ['## Single calls, counted exactly\n',
+         'One `write()`, `read()`, `send()` (sendto) and `recv()` '
+         '(recvfrom) of a byte on an AF_UNIX stream pair, each '
+         'single-stepped through QEMU\'s gdb stub from the system call\'s '
+         'entry to the return to user space, every instruction counted '
+         '(bench/rwstep.c, bench/rwstep.py; the guest\'s clock counts '
+         'instructions, so the debugger\'s pauses let no time pass in the '
+         'guest). Three calls of each; the table gives the fewest, the '
+         'call\'s own path. The series as booted: nothing has switched its '
+         'marking on.\n',
+         '| call | base | series as booted | added | each call (base; '
+         'series) |', '|---|---|---|---|---|']
+    base, series = steps.get('base', {}), steps.get('series', {})
+    for c in CALLS:
+        b, s = base.get(c), series.get(c)
+        added = f'{min(s) - min(b):+d}' if b and s else '-'
+        L.append(f'| {c}() | {min(b) if b else "-"} | '
+                 f'{min(s) if s else "-"} | {added} | '
+                 + '; '.join(', '.join(map(str, v)) if v else '-'
+                             for v in (b, s)) + ' |')
+    L.append('')
+    return L
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('results')
-    ap.add_argument('boots', nargs='+')
+    ap.add_argument('boots', nargs='*')
+    ap.add_argument('--rwstep', action='append', default=[])
     for o in ('command', 'wall', 'samples', 'series_image', 'base_image',
               'build', 'host', 'rev'):
         ap.add_argument('--' + o.replace('_', '-'), default='')
@@ -149,7 +197,8 @@ def main():
         boots.append((kind, parse(path)))
     problems = [p for _, d in boots
                 for p in d['kernel_log_problems'] + d['fatal']]
-    first = boots[0][1]
+    first = boots[0][1] if boots else {'env': {}}
+    steps = rwsteps(a.rwstep)
     lat_boots = [i for i, (k, d) in enumerate(boots)
                  if k == 'series' and d['lat']]
     lat = latency([boots[i][1] for i in lat_boots])
@@ -164,7 +213,7 @@ def main():
            'boots': [k for k, _ in boots],
            'latency_boots': [i + 1 for i in lat_boots], 'latency': lat,
            'latency_goal': GOAL_LAT, 'latency_met': lat_met,
-           'hotpath': hp, 'hotpath_met': hp_met,
+           'hotpath': hp, 'hotpath_met': hp_met, 'rwstep': steps,
            'kernel_log_problems': problems}
     os.makedirs(a.results, exist_ok=True)
     with open(os.path.join(a.results, 'latest.json'), 'w') as f:
@@ -279,6 +328,8 @@ def main():
             one(i + 1) for i in range(len(boots))) + ' |')
     L.append('')
     L.append(f'Hot-path goal: {"met" if hp_met else "NOT met"}.\n')
+    if steps:
+        L += rwstep_section(steps)
     L.append('## Kernel log\n')
     L.append('No warning in any boot.' if not problems else
              '\n'.join(f'    {p}' for p in problems))

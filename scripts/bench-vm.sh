@@ -6,7 +6,8 @@
 #   BENCH_ARCH  x86_64 (default), arm64 (KERNEL: an arm64 kernel, default
 #               6.1) or upstream (check-upstream -b sets BENCH_*_IMAGE)
 #   BENCH_ONLY  some of mempending enoent latency xproc scale csock hotpath
-#               memthreads psscale (default all; arm64: latency)
+#               memthreads psscale (default all; arm64: latency; upstream:
+#               latency hotpath rwstep)
 #   BENCH_SAMPLES (2000), BENCH_ROUNDS (10), BENCH_PP_SECONDS (1),
 #   BENCH_PS_COUNTS (100,1000,10000), BENCH_PS_RUNS (5), BENCH_MEM (3072),
 #   VM_TIMEOUT (1500)
@@ -98,8 +99,8 @@ upstream)
 	series=${BENCH_SERIES_IMAGE:?the series kernel (scripts/check-upstream.sh -b)}
 	base=${BENCH_BASE_IMAGE:?the base kernel (scripts/check-upstream.sh -b)}
 	cmdline="make bench KERNEL=upstream (scripts/check-upstream.sh -b)"
-	log "building bench/sockbench"
-	quiet make -s -C bench sockbench
+	log "building bench/sockbench and bench/rwstep"
+	quiet make -s -C bench sockbench rwstep
 	cp bench/sockbench "$out/bench/"
 	begin
 	# latency twice on the series' kernel; the hot path on both kernels
@@ -110,8 +111,11 @@ upstream)
 		runs+=("series latency" "series latency")
 	[ -n "$only" ] && [ "${only/hotpath/}" = "$only" ] ||
 		runs+=("series hotpath" "base hotpath" "base hotpath" "series hotpath")
-	[ ${#runs[@]} -gt 0 ] || die "BENCH_ONLY=$only: the series has latency and hotpath"
-	boots=() i=0
+	steps=()
+	[ -n "$only" ] && [ "${only/rwstep/}" = "$only" ] || steps=(series base)
+	[ ${#runs[@]} -gt 0 ] || [ ${#steps[@]} -gt 0 ] ||
+		die "BENCH_ONLY=$only: the series has latency, hotpath and rwstep"
+	boots=() i=0 steps_args=()
 	for run in "${runs[@]}"; do
 		i=$((i + 1))
 		k=${run% *} what=${run#* }
@@ -127,6 +131,24 @@ upstream)
 			{ rc=$?; break; }
 	done
 	console=$out/boot$i/console.log
+	# one write(), read(), sendto() and recvfrom() of each kernel counted
+	# exactly: gdb steps them through QEMU's stub (bench/rwstep.py)
+	[ $rc -ne 0 ] || [ ${#steps[@]} -eq 0 ] || need "apt-get install gdb" gdb
+	for k in "${steps[@]}"; do
+		[ $rc -eq 0 ] || break
+		d=$out/rwstep-$k
+		mkdir -p "$d/tests"
+		cp bench/rwstep "$d/tests/"
+		log "the $k kernel's calls, single-stepped; console in $d/console.log"
+		scripts/vm.sh -c -g -k "${!k}" -m none -t "$d/tests" \
+			-p PROGRAMS=/tests/rwstep -T 900 "$d" > "$d/vm.log" 2>&1 &
+		RWSTEP_CONSOLE=$d/console.log gdb -q -batch -x bench/rwstep.py \
+			> "$d/gdb.log" 2>&1 || rc=$?
+		wait $! || rc=$?
+		grep -q '^rwstep fewest' "$d/gdb.log" || rc=1
+		console=$d/console.log
+		steps_args+=(--rwstep "$k=$d/gdb.log")
+	done
 	;;
 *) die "BENCH_ARCH $arch: x86_64, arm64 or upstream" ;;
 esac
@@ -136,7 +158,7 @@ load="before: $host_before; after: $(host "")"
 
 mkdir -p "$results"
 if [ "$arch" = upstream ]; then
-	python3 bench/upstream.py "$results" "${boots[@]}" \
+	python3 bench/upstream.py "$results" "${boots[@]}" "${steps_args[@]}" \
 		--command "$cmdline" --wall "$wall" --samples "$samples" \
 		--series-image "$series" --base-image "$base" \
 		--build "${BENCH_BASE_BUILD:-}" --host "$load" --rev "$rev"
