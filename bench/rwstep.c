@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rwstep: the guest side of counting, exactly, the instructions of one
- * write(), read(), send() and recv() on a socket (bench/rwstep.py,
+ * write(), poll(), read(), send() and recv() on a socket (bench/rwstep.py,
  * bench/README.md). Prints the addresses of their system calls (the
  * kernel is booted with nokaslr), warms the path up, waits for the
- * debugger, then makes three rounds of the four calls, sending on fd 100
- * and receiving on fd 101, which nothing else uses.
+ * debugger, then makes three rounds of the five calls, sending on fd 100
+ * and receiving on fd 101, which nothing else uses; the poll(), of fd 101
+ * with a byte to read, has a timeout nothing else uses (POLL_MARK ms).
  * It waits by running, not sleeping: under the guest clock that counts
  * instructions (scripts/vm.sh -c) a sleep takes no time on the host.
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +19,8 @@
 
 #define WRITE_FD 100
 #define READ_FD 101
+#define POLL_MARK 4242
+#define NSYMS 5
 
 static int print_symbols(void)
 {
@@ -33,6 +37,7 @@ static int print_symbols(void)
 			continue;
 		if (strcmp(name, "__x64_sys_write") &&
 		    strcmp(name, "__x64_sys_read") &&
+		    strcmp(name, "__x64_sys_poll") &&
 		    strcmp(name, "__x64_sys_sendto") &&
 		    strcmp(name, "__x64_sys_recvfrom"))
 			continue;
@@ -40,7 +45,7 @@ static int print_symbols(void)
 		found++;
 	}
 	fclose(f);
-	return found == 4 ? 0 : -1;
+	return found == NSYMS ? 0 : -1;
 }
 
 /* about a second of the host's time under emulation */
@@ -54,9 +59,11 @@ static void spin(void)
 
 static int round_trip(void)
 {
+	struct pollfd pfd = { .fd = READ_FD, .events = POLLIN };
 	char c = 'x';
 
-	if (write(WRITE_FD, &c, 1) != 1 || read(READ_FD, &c, 1) != 1 ||
+	if (write(WRITE_FD, &c, 1) != 1 || poll(&pfd, 1, POLL_MARK) != 1 ||
+	    read(READ_FD, &c, 1) != 1 ||
 	    send(WRITE_FD, &c, 1, 0) != 1 || recv(READ_FD, &c, 1, 0) != 1)
 		return -1;
 	return 0;

@@ -2,8 +2,9 @@
 # The debugger side of bench/rwstep.c: run by gdb -batch -x against a
 # QEMU started with -s (its gdb stub on :1234), nokaslr and the rwstep
 # program as the guest's test. Waits for the program's symbols in the
-# console (RWSTEP_CONSOLE), breaks on its write(), read(), sendto() and
-# recvfrom() (fds 100 and 101), steps each call one instruction at a time
+# console (RWSTEP_CONSOLE), breaks on its write(), poll(), read(), sendto()
+# and recvfrom() (fds 100 and 101; the poll() by its timeout, 4242 ms),
+# steps each call one instruction at a time
 # until it is back in user space and prints "rwstep N CALL INSNS", then
 # the fewest of each: "rwstep fewest CALL INSNS ...". QEMU masks
 # interrupts while it single-steps, but without -icount (vm.sh -c) work
@@ -22,7 +23,7 @@ trace = os.environ.get("RWSTEP_TRACE")
 syms = {}
 text = ""
 deadline = time.time() + 300
-while len(syms) < 4 or "@@rwstep ready" not in text:
+while len(syms) < 5 or "@@rwstep ready" not in text:
     if time.time() > deadline:
         raise gdb.GdbError("no '@@rwstep ready' in %s" % console)
     time.sleep(0.2)
@@ -36,14 +37,17 @@ while len(syms) < 4 or "@@rwstep ready" not in text:
 for c in ("set pagination off", "set confirm off",
           "set architecture i386:x86-64", "target remote :1234"):
     gdb.execute(c)
-# the syscall's only argument is its pt_regs; di is at offset 0x70
+# the syscall's only argument is its pt_regs: its first argument (di) is
+# at offset 0x70, its third (dx) at 0x60
 calls = {}
-for name, fd in (("write", 100), ("read", 101),
-                 ("sendto", 100), ("recvfrom", 101)):
+for name, reg, value in (("write", 0x70, 100), ("poll", 0x60, 4242),
+                         ("read", 0x70, 101), ("sendto", 0x70, 100),
+                         ("recvfrom", 0x70, 101)):
     addr = syms["__x64_sys_" + name]
     calls[addr] = name
     gdb.execute("hbreak *0x%x" % addr)
-    gdb.execute("condition $bpnum *(unsigned long *)($rdi + 0x70) == %d" % fd)
+    gdb.execute("condition $bpnum *(unsigned long *)($rdi + 0x%x) == %d"
+                % (reg, value))
 
 fewest = {}
 for n in range(3 * len(calls)):

@@ -18,7 +18,7 @@ and latest.json.
   boot to the other and from round to round; goal: the cost of the
   series as booted (cancellation not yet switched on) within it. Its
   boots also run the rounds again once switched on ('armed'): reported.
-- Single calls: one write(), read(), sendto() and recvfrom() of each
+- Single calls: one write(), poll(), read(), sendto() and recvfrom() of each
   kernel, every instruction counted by gdb through QEMU's stub
   (bench/rwstep.py's output, --rwstep KIND=FILE), and what the series
   adds to each.
@@ -138,7 +138,7 @@ def hotpath(boots):
     return out
 
 
-CALLS = ('write', 'read', 'sendto', 'recvfrom')
+CALLS = ('write', 'poll', 'read', 'sendto', 'recvfrom')
 
 
 def rwsteps(args):
@@ -159,7 +159,8 @@ def rwsteps(args):
 def rwstep_section(steps):
     L = ['## Single calls, counted exactly\n',
          'One `write()`, `read()`, `send()` (sendto) and `recv()` '
-         '(recvfrom) of a byte on an AF_UNIX stream pair, each '
+         '(recvfrom) of a byte on an AF_UNIX stream pair, and a `poll()` '
+         'of its readable end with the byte there, each '
          'single-stepped through QEMU\'s gdb stub from the system call\'s '
          'entry to the return to user space, every instruction counted '
          '(bench/rwstep.c, bench/rwstep.py; the guest\'s clock counts '
