@@ -131,9 +131,9 @@ upstream)
 			{ rc=$?; break; }
 	done
 	console=$out/boot$i/console.log
-	# one write(), read(), sendto() and recvfrom() of each kernel counted
-	# exactly: gdb steps them through QEMU's stub (bench/rwstep.py)
-	[ $rc -ne 0 ] || [ ${#steps[@]} -eq 0 ] || need "apt-get install gdb" gdb
+	# one write(), poll(), read(), sendto() and recvfrom() of either kernel
+	# counted exactly: gdb single-steps them through QEMU's gdb stub (rwstep.py)
+	[ $rc -ne 0 ] || [ ${#steps[@]} -eq 0 ] || apt_install gdb
 	for k in "${steps[@]}"; do
 		[ $rc -eq 0 ] || break
 		d=$out/rwstep-$k
