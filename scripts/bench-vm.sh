@@ -131,8 +131,8 @@ upstream)
 			{ rc=$?; break; }
 	done
 	console=$out/boot$i/console.log
-	# one write(), poll(), read(), sendto() and recvfrom() of either kernel
-	# counted exactly: gdb single-steps them through QEMU's gdb stub (rwstep.py)
+	# one write(), poll(), read(), sendto() and recvfrom() of each kernel,
+	# counted exactly: gdb steps them through QEMU's stub (bench/rwstep.py)
 	[ $rc -ne 0 ] || [ ${#steps[@]} -eq 0 ] || apt_install gdb
 	for k in "${steps[@]}"; do
 		[ $rc -eq 0 ] || break
