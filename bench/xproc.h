@@ -9,9 +9,7 @@
  * (the reference). Latency from just before the request to the thread
  * back in user space with its result (CLOCK_MONOTONIC, both processes),
  * N samples each; also the time the request itself took. The canceller
- * runs on vCPU 0, both blocked threads on vCPU 1, and the canceller sleeps
- * on a futex until the thread is back, as the latency phase's does: a
- * canceller spinning on its vCPU would slow the other's on a 2-core host.
+ * runs on vCPU 0, both blocked threads on vCPU 1.
  */
 #ifndef BENCH_XPROC_H
 #define BENCH_XPROC_H
@@ -48,8 +46,6 @@ static void xp_loop(struct xp_worker *w, int fd)
 		w->ret = r;
 		w->err = r < 0 ? errno : 0;
 		__atomic_add_fetch(&w->gen, 1, __ATOMIC_RELEASE);
-		/* shared futex: the canceller may be another process */
-		syscall(SYS_futex, &w->gen, FUTEX_WAKE, 1, NULL, NULL, 0);
 		if (w->stop)
 			break;
 	}
@@ -69,7 +65,6 @@ static void *xp_thread(void *p)
 static uint64_t xp_sample(struct xp_worker *w, enum xp_method m, int dev,
 			  uint64_t *call_ns, unsigned long *bad)
 {
-	struct timespec nap = { 0, 50 * 1000000 };
 	struct sockcancel_thread_arg ta;
 	uint64_t t0, t2, deadline;
 	int gen = __atomic_load_n(&w->gen, __ATOMIC_ACQUIRE), r;
@@ -86,15 +81,13 @@ static uint64_t xp_sample(struct xp_worker *w, enum xp_method m, int dev,
 	t2 = now_ns();
 	*call_ns = t2 - t0;
 	deadline = t2 + 5000000000ull;
-	while (__atomic_load_n(&w->gen, __ATOMIC_ACQUIRE) == gen) {
+	while (__atomic_load_n(&w->gen, __ATOMIC_ACQUIRE) == gen)
 		if (now_ns() > deadline) {
 			/* lost: wake it for the next sample */
 			syscall(SYS_tgkill, w->pid, w->tid, SIGUSR1);
 			(*bad)++;
 			return 0;
 		}
-		syscall(SYS_futex, &w->gen, FUTEX_WAIT, gen, &nap, NULL, 0);
-	}
 	if (r || w->ret != -1 || w->err != EINTR) {
 		(*bad)++;
 		return 0;
