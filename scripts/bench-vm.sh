@@ -161,6 +161,7 @@ if [ "$arch" = upstream ]; then
 	python3 bench/upstream.py "$results" "${boots[@]}" "${steps_args[@]}" \
 		--command "$cmdline" --wall "$wall" --samples "$samples" \
 		--series-image "$series" --base-image "$base" \
+		--base-patches "${BENCH_BASE_PATCHES:-}" \
 		--build "${BENCH_BASE_BUILD:-}" --host "$load" --rev "$rev"
 	consoles="consoles in $out/boot*"
 else

@@ -62,13 +62,13 @@ unpack() {
 	touch "$tree/.complete"
 }
 
-# The series as commits on base, the work tree untouched; prints their ids.
+# PATCH... as commits on base, the work tree untouched; prints their ids.
 commit_series() {
 	local index p tree_id parent=base subject
 	index=$(mktemp)
 	export GIT_INDEX_FILE=$index
 	tgit read-tree base
-	for p in "${patches[@]}"; do
+	for p; do
 		tgit apply --cached "$p" ||
 			{ rm -f "$index"; die "$(basename "$p") does not apply"; }
 		tree_id=$(tgit write-tree)
@@ -118,7 +118,7 @@ with_lock unpack "$deb"
 image=$cache/$(key_of "${patches[@]}" "$fragment" selftests/config)/bzImage
 [ "$if_cached" = 0 ] || [ -f "$image" ] ||
 	skip "this series' kernel is not cached ($image)"
-mapfile -t commits < <(with_lock commit_series)
+mapfile -t commits < <(with_lock commit_series "${patches[@]}")
 [ ${#commits[@]} -eq ${#patches[@]} ] || die "the series does not apply to linux-source-7.3"
 
 if [ "$checkpatch" = 1 ]; then
@@ -159,16 +159,24 @@ if [ "$bench" = 1 ]; then
 	objdir=$cache/build-bench bench_fragment=$SC_ROOT/upstream/bench.config
 	configs=("$fragment" "$bench_fragment" selftests/config)
 	image=$cache/bench-$(key_of "${patches[@]}" "${configs[@]}")/bzImage
-	base_dir=$cache/bench-base-$(key_of "${configs[@]}")
+	# the base: 7.3 with the patches of upstream/bench-base, the series'
+	# changes outside the feature that its own code relies on
+	mapfile -t pre < <(sed -n 's|^\([0-9][^ #]*\.patch\)$|upstream/\1|p' upstream/bench-base)
+	base_dir=$cache/bench-base-$(key_of "${pre[@]}" "${configs[@]}")
+	base_commit=base
+	[ ${#pre[@]} -eq 0 ] ||
+		base_commit=$(with_lock commit_series "${pre[@]}" | tail -1)
+	[ "$base_commit" ] || die "upstream/bench-base: ${pre[*]} do not apply"
 	[ -f "$image" ] ||
 		build "the series' kernel for the benchmark" "${commits[-1]}" "$image"
 	if [ ! -f "$base_dir/bzImage" ]; then
-		build "the same tree without the series" base "$base_dir/bzImage"
+		build "the base for the benchmark" "$base_commit" "$base_dir/bzImage"
 		echo "$secs" > "$base_dir/build-seconds"
 	fi
 	secs=$(cat "$base_dir/build-seconds" 2>/dev/null || echo '?')
 	BENCH_ARCH=upstream BENCH_SERIES_IMAGE=$image \
 		BENCH_BASE_IMAGE=$base_dir/bzImage BENCH_BASE_BUILD="$secs s" \
+		BENCH_BASE_PATCHES="${pre[*]##*/}" \
 		exec scripts/bench-vm.sh "$out/bench"
 fi
 
