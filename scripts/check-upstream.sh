@@ -161,7 +161,8 @@ if [ "$bench" = 1 ]; then
 	image=$cache/bench-$(key_of "${patches[@]}" "${configs[@]}")/bzImage
 	# the base: 7.3 with the patches of upstream/bench-base, the series'
 	# changes outside the feature that its own code relies on
-	mapfile -t pre < <(sed -n 's|^\([0-9][^ #]*\.patch\)$|upstream/\1|p' upstream/bench-base)
+	mapfile -t pre < <(sed -n "s|^\\([0-9][^ #]*\\.patch\\)\$|$SC_ROOT/upstream/\\1|p" \
+		upstream/bench-base)
 	base_dir=$cache/bench-base-$(key_of "${pre[@]}" "${configs[@]}")
 	base_commit=base
 	[ ${#pre[@]} -eq 0 ] ||
