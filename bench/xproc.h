@@ -9,7 +9,9 @@
  * (the reference). Latency from just before the request to the thread
  * back in user space with its result (CLOCK_MONOTONIC, both processes),
  * N samples each; also the time the request itself took. The canceller
- * runs on vCPU 0, both blocked threads on vCPU 1.
+ * runs on vCPU 0, both blocked threads on vCPU 1; before each sample it
+ * waits for the thread to sleep in recv as the latency phase does, on
+ * its syscall file kept open, yielding.
  */
 #ifndef BENCH_XPROC_H
 #define BENCH_XPROC_H
@@ -62,14 +64,15 @@ static void *xp_thread(void *p)
 }
 
 /* One sample: interrupt @w (asleep in recv) with @m; the latency, or 0. */
-static uint64_t xp_sample(struct xp_worker *w, enum xp_method m, int dev,
-			  uint64_t *call_ns, unsigned long *bad)
+static uint64_t xp_sample(struct xp_worker *w, struct syscall_watch *watch,
+			  enum xp_method m, int dev, uint64_t *call_ns,
+			  unsigned long *bad)
 {
 	struct sockcancel_thread_arg ta;
 	uint64_t t0, t2, deadline;
 	int gen = __atomic_load_n(&w->gen, __ATOMIC_ACQUIRE), r;
 
-	if (!wait_blocked_in(w->pid, w->tid, SYS_recvfrom, 5000)) {
+	if (!watch_until(watch, SYS_recvfrom, 5000)) {
 		(*bad)++;
 		return 0;
 	}
@@ -99,6 +102,7 @@ static int cmd_xproc(int samples)
 {
 	static uint64_t lat[XP_N][100000], call[XP_N][100000];
 	unsigned long bad[XP_N] = { 0 };
+	struct syscall_watch watch[2] = { { -1 }, { -1 } };
 	struct xp_worker *own, *other;
 	size_t n[XP_N] = { 0 };
 	int sv[2][2], dev, i, j, order[XP_N];
@@ -135,6 +139,11 @@ static int cmd_xproc(int samples)
 	pin_cpu(0);
 	while (!own->tid || !other->tid)
 		usleep(1000);
+	if (watch_open(&watch[0], own->pid, own->tid) ||
+	    watch_open(&watch[1], other->pid, other->tid)) {
+		result("xproc_error watch=%s", strerror(errno));
+		return 1;
+	}
 	for (i = 0; i < XP_N; i++)
 		order[i] = i;
 	for (i = 0; i < samples; i++) {
@@ -148,7 +157,8 @@ static int cmd_xproc(int samples)
 		for (j = 0; j < XP_N; j++) {
 			enum xp_method m = order[j];
 			uint64_t c, v = xp_sample(m == XP_SAME ? own : other,
-						  m, dev, &c, &bad[m]);
+						  &watch[m != XP_SAME], m, dev,
+						  &c, &bad[m]);
 
 			if (v) {
 				call[m][n[m]] = c;
