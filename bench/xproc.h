@@ -171,6 +171,8 @@ static int cmd_xproc(int samples)
 	syscall(SYS_tgkill, child, other->tid, SIGUSR1);
 	pthread_join(th, NULL);
 	waitpid(child, NULL, 0);
+	watch_close(&watch[0]);
+	watch_close(&watch[1]);
 	for (i = 0; i < XP_N; i++)
 		result("xproc method=%s n=%zu median_us=%.2f p90_us=%.2f "
 		       "p99_us=%.2f call_median_us=%.2f bad=%lu",
