@@ -4,6 +4,8 @@
 # and "@@ phase NAME UPTIME" stamps for bench/report.py, a TAP result each.
 # Without /sockcancel.ko each hot-path round runs once, module=0. ARM=1
 # (the series' kernel): the hot path again once cancellation is switched on.
+# WARMUP=1: the four ping-pongs once before the first round, not counted
+# (the first run after the boot is slower, and round 1 starts loaded).
 # More: bench/README.md
 SAMPLES=2000
 ROUNDS=10
@@ -13,10 +15,17 @@ PENDING=10000
 PS_COUNTS=100,1000,10000
 PS_RUNS=5
 ARM=0
+WARMUP=0
 ONLY="mempending enoent latency xproc scale csock hotpath memthreads psscale"
+SKIP=
 # shellcheck disable=SC1091
 . /params
-want() { case " $ONLY " in *" $1 "*) return 0;; esac; return 1; }
+# a phase of ONLY and not of SKIP
+want() {
+	case " $SKIP " in *" $1 "*) return 1;; esac
+	case " $ONLY " in *" $1 "*) return 0;; esac
+	return 1
+}
 n=0 failed=0
 # one phase: a TAP result of its own
 T() {
@@ -45,8 +54,15 @@ module() {
 # round $1's module states: loaded and unloaded alternated in ABBA order
 states() { if [ $(($1 % 2)) = 1 ]; then echo "1 0"; else echo "0 1"; fi; }
 stamp() { echo "@@ phase $1 $(cut -d' ' -f1 /proc/uptime)"; }
+pingpongs() {
+	for cpus in same cross; do
+		B pingpong tcp $PP_SECONDS $cpus
+		B pingpong unix $PP_SECONDS $cpus
+	done
+}
 # ROUNDS rounds of ping-pong, $1 added to their phase stamps
 hotpath() {
+	[ "$WARMUP" = 0 ] || { stamp warmup; pingpongs; }
 	r=1
 	while [ $r -le $ROUNDS ]; do
 		st=$(states $r)
@@ -54,10 +70,7 @@ hotpath() {
 		for s in $st; do
 			module $s
 			stamp "hotpath round=$r module=$loaded$1"
-			for cpus in same cross; do
-				B pingpong tcp $PP_SECONDS $cpus
-				B pingpong unix $PP_SECONDS $cpus
-			done
+			pingpongs
 		done
 		r=$((r + 1))
 	done
