@@ -26,14 +26,14 @@ timeout_s=${VM_TIMEOUT:-1500}
 only=${BENCH_ONLY:-}
 results=bench/results
 [ "$arch" != upstream ] || results=bench/results/upstream
-# a partial run does not replace the published results
-[ -z "$only" ] || results=$out/results
 if [ "$arch" = arm64 ]; then
 	# another arm64 kernel than 6.1: results of its own
 	results=bench/results/arm64
 	[ "${KERNEL:-6.1}" = 6.1 ] || results+=-$KERNEL
-	only=${only:-latency}
 fi
+# a partial run does not replace the published results
+[ -z "$only" ] || results=$out/results
+[ "$arch" != arm64 ] || only=${only:-latency}
 cmdline="scripts/bench-vm.sh $*"
 params=(-p PROGRAMS=/guest/bench -p SAMPLES="$samples"
 	-p ROUNDS="${BENCH_ROUNDS:-10}" -p PP_SECONDS="${BENCH_PP_SECONDS:-1}"
