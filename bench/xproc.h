@@ -11,7 +11,10 @@
  * N samples each; also the time the request itself took. The canceller
  * runs on vCPU 0, both blocked threads on vCPU 1; before each sample it
  * waits for the thread to sleep in recv as the latency phase does, on
- * its syscall file kept open, yielding.
+ * its syscall file kept open, yielding. On the in-kernel series' kernel
+ * (no /dev/sockcancel) the cancels are PIDFD_CANCEL_SOCKET_WAIT on a
+ * PIDFD_THREAD pidfd of each thread, named pidfd_cancel-*: the kernel's
+ * ptrace_may_access() on every request, no path walk.
  */
 #ifndef BENCH_XPROC_H
 #define BENCH_XPROC_H
@@ -22,8 +25,7 @@
 enum xp_method { XP_SAME, XP_OTHER, XP_TGKILL, XP_N };
 
 static const char *const xp_names[XP_N] = {
-	"sockcancel-same-process", "sockcancel-other-process",
-	"tgkill-other-process",
+	"same-process", "other-process", "other-process",
 };
 
 /* What a worker shares with the canceller (MAP_SHARED for the child). */
@@ -63,10 +65,13 @@ static void *xp_thread(void *p)
 	return NULL;
 }
 
-/* One sample: interrupt @w (asleep in recv) with @m; the latency, or 0. */
+/*
+ * One sample: interrupt @w (asleep in recv) with @m, through the device
+ * @dev, or with @dev < 0 the series' ioctl on @pidfd; the latency, or 0.
+ */
 static uint64_t xp_sample(struct xp_worker *w, struct syscall_watch *watch,
-			  enum xp_method m, int dev, uint64_t *call_ns,
-			  unsigned long *bad)
+			  enum xp_method m, int dev, int pidfd,
+			  uint64_t *call_ns, unsigned long *bad)
 {
 	struct sockcancel_thread_arg ta;
 	uint64_t t0, t2, deadline;
@@ -79,8 +84,12 @@ static uint64_t xp_sample(struct xp_worker *w, struct syscall_watch *watch,
 	memset(&ta, 0, sizeof(ta));
 	ta.tid = w->tid;
 	t0 = now_ns();
-	r = m == XP_TGKILL ? syscall(SYS_tgkill, w->pid, w->tid, SIGUSR1) :
-			     ioctl(dev, SOCKCANCEL_IOC_CANCEL, &ta);
+	if (m == XP_TGKILL)
+		r = syscall(SYS_tgkill, w->pid, w->tid, SIGUSR1);
+	else if (dev >= 0)
+		r = ioctl(dev, SOCKCANCEL_IOC_CANCEL, &ta);
+	else
+		r = sw_ioctl(pidfd, PIDFD_CANCEL_SOCKET_WAIT, 0, NULL);
 	t2 = now_ns();
 	*call_ns = t2 - t0;
 	deadline = t2 + 5000000000ull;
@@ -105,17 +114,22 @@ static int cmd_xproc(int samples)
 	struct syscall_watch watch[2] = { { -1 }, { -1 } };
 	struct xp_worker *own, *other;
 	size_t n[XP_N] = { 0 };
-	int sv[2][2], dev, i, j, order[XP_N];
+	int sv[2][2], dev, i, j, order[XP_N], pidfd[2] = { -1, -1 };
+	const char *how;
 	pthread_t th;
 	pid_t child;
+	bool series;
 
 	if (samples > 100000)
 		samples = 100000;
 	install_handler();
 	dev = open_dev();
+	/* before any thread blocks: the series marks calls once asked */
+	series = dev < 0 && have_series();
+	how = series ? "pidfd_cancel" : "sockcancel";
 	own = mmap(NULL, 2 * sizeof(*own), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (dev < 0 || own == MAP_FAILED ||
+	if ((dev < 0 && !series) || own == MAP_FAILED ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv[0]) ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv[1])) {
 		result("xproc_error setup=%s", strerror(errno));
@@ -139,8 +153,13 @@ static int cmd_xproc(int samples)
 	pin_cpu(0);
 	while (!own->tid || !other->tid)
 		usleep(1000);
+	if (dev < 0) {
+		pidfd[0] = pidfd_of(own->tid, PIDFD_THREAD);
+		pidfd[1] = pidfd_of(other->tid, PIDFD_THREAD);
+	}
 	if (watch_open(&watch[0], own->pid, own->tid) ||
-	    watch_open(&watch[1], other->pid, other->tid)) {
+	    watch_open(&watch[1], other->pid, other->tid) ||
+	    (dev < 0 && (pidfd[0] < 0 || pidfd[1] < 0))) {
 		result("xproc_error watch=%s", strerror(errno));
 		return 1;
 	}
@@ -158,7 +177,8 @@ static int cmd_xproc(int samples)
 			enum xp_method m = order[j];
 			uint64_t c, v = xp_sample(m == XP_SAME ? own : other,
 						  &watch[m != XP_SAME], m, dev,
-						  &c, &bad[m]);
+						  pidfd[m != XP_SAME], &c,
+						  &bad[m]);
 
 			if (v) {
 				call[m][n[m]] = c;
@@ -174,13 +194,18 @@ static int cmd_xproc(int samples)
 	watch_close(&watch[0]);
 	watch_close(&watch[1]);
 	for (i = 0; i < XP_N; i++)
-		result("xproc method=%s n=%zu median_us=%.2f p90_us=%.2f "
+		result("xproc method=%s-%s n=%zu median_us=%.2f p90_us=%.2f "
 		       "p99_us=%.2f call_median_us=%.2f bad=%lu",
-		       xp_names[i], n[i], quantile(lat[i], n[i], 0.5, false) / 1e3,
+		       i == XP_TGKILL ? "tgkill" : how, xp_names[i], n[i],
+		       quantile(lat[i], n[i], 0.5, false) / 1e3,
 		       quantile(lat[i], n[i], 0.9, false) / 1e3,
 		       quantile(lat[i], n[i], 0.99, false) / 1e3,
 		       quantile(call[i], n[i], 0.5, false) / 1e3, bad[i]);
-	close(dev);
+	for (i = 0; i < 2; i++)
+		if (pidfd[i] >= 0)
+			close(pidfd[i]);
+	if (dev >= 0)
+		close(dev);
 	return bad[XP_SAME] || bad[XP_OTHER] || bad[XP_TGKILL];
 }
 
