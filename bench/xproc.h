@@ -129,7 +129,11 @@ static int cmd_xproc(int samples)
 	how = series ? "pidfd_cancel" : "sockcancel";
 	own = mmap(NULL, 2 * sizeof(*own), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if ((dev < 0 && !series) || own == MAP_FAILED ||
+	if (dev < 0 && !series) {
+		result("xproc_error setup=no /dev/sockcancel and no PIDFD_CANCEL_SOCKET_WAIT");
+		return 1;
+	}
+	if (own == MAP_FAILED ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv[0]) ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv[1])) {
 		result("xproc_error setup=%s", strerror(errno));
