@@ -66,8 +66,8 @@ static void *xp_thread(void *p)
 }
 
 /*
- * One sample: interrupt @w (asleep in recv) with @m, through the device
- * @dev, or with @dev < 0 the series' ioctl on @pidfd; the latency, or 0.
+ * One sample: interrupt @w (asleep in recv) with @m, through the series'
+ * ioctl on @pidfd if there is one, else the device @dev; the latency, or 0.
  */
 static uint64_t xp_sample(struct xp_worker *w, struct syscall_watch *watch,
 			  enum xp_method m, int dev, int pidfd,
@@ -86,10 +86,10 @@ static uint64_t xp_sample(struct xp_worker *w, struct syscall_watch *watch,
 	t0 = now_ns();
 	if (m == XP_TGKILL)
 		r = syscall(SYS_tgkill, w->pid, w->tid, SIGUSR1);
-	else if (dev >= 0)
-		r = ioctl(dev, SOCKCANCEL_IOC_CANCEL, &ta);
-	else
+	else if (pidfd >= 0)
 		r = sw_ioctl(pidfd, PIDFD_CANCEL_SOCKET_WAIT, 0, NULL);
+	else
+		r = ioctl(dev, SOCKCANCEL_IOC_CANCEL, &ta);
 	t2 = now_ns();
 	*call_ns = t2 - t0;
 	deadline = t2 + 5000000000ull;
@@ -126,13 +126,13 @@ static int cmd_xproc(int samples)
 	dev = open_dev();
 	/* before any thread blocks: the series marks calls once asked */
 	series = dev < 0 && have_series();
-	how = series ? "pidfd_cancel" : "sockcancel";
-	own = mmap(NULL, 2 * sizeof(*own), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (dev < 0 && !series) {
 		result("xproc_error setup=no /dev/sockcancel and no PIDFD_CANCEL_SOCKET_WAIT");
 		return 1;
 	}
+	how = series ? "pidfd_cancel" : "sockcancel";
+	own = mmap(NULL, 2 * sizeof(*own), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (own == MAP_FAILED ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv[0]) ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv[1])) {
@@ -157,13 +157,13 @@ static int cmd_xproc(int samples)
 	pin_cpu(0);
 	while (!own->tid || !other->tid)
 		usleep(1000);
-	if (dev < 0) {
+	if (series) {
 		pidfd[0] = pidfd_of(own->tid, PIDFD_THREAD);
 		pidfd[1] = pidfd_of(other->tid, PIDFD_THREAD);
 	}
 	if (watch_open(&watch[0], own->pid, own->tid) ||
 	    watch_open(&watch[1], other->pid, other->tid) ||
-	    (dev < 0 && (pidfd[0] < 0 || pidfd[1] < 0))) {
+	    (series && (pidfd[0] < 0 || pidfd[1] < 0))) {
 		result("xproc_error watch=%s", strerror(errno));
 		return 1;
 	}

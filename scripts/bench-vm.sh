@@ -55,6 +55,8 @@ copy_ss() {
 		cp -L "$lib" "$1/"
 	done
 }
+# Is phase $1 to run (BENCH_ONLY names it, or is empty)?
+wanted() { [ -z "$only" ] || [ "${only/$1/}" != "$only" ]; }
 # other work on the host shows up as noise: note it
 host() { echo "load $(cut -d' ' -f1-3 /proc/loadavg), $1$(( $(pgrep -c -f qemu-system || true) )) qemu running"; }
 # the host before the boot; the clock starts
@@ -81,7 +83,7 @@ x86_64)
 		-t "$out/bench" "$out" || rc=$?
 	# the hot path counted in instructions, where the emulator's speed
 	# does not enter; Debian's 6.1 does not come up under vm.sh -c
-	if [ $rc -eq 0 ] && { [ -z "$only" ] || [ "${only/hotpath/}" != "$only" ]; }; then
+	if [ $rc -eq 0 ] && wanted hotpath; then
 		hot=$out/hotpath
 		kernel_info "${BENCH_HOTPATH_KERNEL:-7.3}" || die "no kernel ${BENCH_HOTPATH_KERNEL:-7.3}"
 		hot_kver=$KREL
@@ -126,12 +128,12 @@ upstream)
 	# in ABBA order, counting instructions (vm.sh -c): two images differ
 	# in wall-clock speed under emulation whatever the code measured
 	runs=()
-	[ -n "$only" ] && [ "${only/latency/}" = "$only" ] ||
+	wanted latency &&
 		runs+=("series latency" "series latency")
-	[ -n "$only" ] && [ "${only/hotpath/}" = "$only" ] ||
+	wanted hotpath &&
 		runs+=("series hotpath" "base hotpath" "base hotpath" "series hotpath")
 	steps=()
-	[ -n "$only" ] && [ "${only/rwstep/}" = "$only" ] || steps=(series base)
+	wanted rwstep && steps=(series base)
 	[ ${#runs[@]} -gt 0 ] || [ ${#steps[@]} -gt 0 ] ||
 		die "BENCH_ONLY=$only: the series has latency, hotpath and rwstep"
 	boots=() i=0 steps_args=()
