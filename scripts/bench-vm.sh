@@ -102,7 +102,7 @@ arm64)
 	kernel=${KERNEL:-6.1}
 	kver=$(scripts/kernels.sh -a arm64 info "$kernel" | field KREL) ||
 		die "no arm64 kernel $kernel"
-	cmdline="BENCH_ARCH=arm64 $cmdline (make bench ARCH=arm64; the module's test build from scripts/arm64-check.sh, inject_delay_us 0)"
+	cmdline="BENCH_ARCH=arm64 $cmdline (make bench ARCH=arm64; the module's test build from scripts/check-kernels.sh -a arm64, inject_delay_us 0)"
 	log "building bench/sockbench for arm64"
 	src=$(mktemp -d)
 	cp -a bench selftests uapi warnings.mk "$src/"
@@ -111,9 +111,9 @@ arm64)
 	cp "$src/bench/sockbench" "$out/bench/sockbench"
 	rm -rf "$src"
 	console=$out/arm64/$kernel/console.log
-	log "booting $kver through scripts/arm64-check.sh; console in $console"
+	log "booting $kver through scripts/check-kernels.sh; console in $console"
 	begin
-	VM_TIMEOUT=$timeout_s scripts/arm64-check.sh -o "$out/arm64" \
+	VM_TIMEOUT=$timeout_s scripts/check-kernels.sh -a arm64 -o "$out/arm64" \
 		-t "$out/bench" "${params[@]}" "$kernel" || rc=$?
 	;;
 upstream)

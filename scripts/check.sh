@@ -54,7 +54,7 @@ fi
 if [ "$arch" != x86_64 ] && [ -n "$arm_kernels" ]; then
 	step 7 "running the tests on $arm_kernels(arm64)"
 	# shellcheck disable=SC2086 # a list of kernels
-	scripts/arm64-check.sh $arm_kernels 2>&1 | tee "$arm" || rc=1
+	scripts/check-kernels.sh -a arm64 $arm_kernels 2>&1 | tee "$arm" || rc=1
 fi
 # the failed tests again, each with its kernel and what it printed
 if [ "$deb_rc" != 0 ]; then
@@ -63,12 +63,7 @@ if [ "$deb_rc" != 0 ]; then
 fi
 if grep -qE '^[a-z0-9_]+: not ok |^FAIL: ' "$x86" "$arm"; then
 	echo "failed:"
-	awk '/booting/ {
-		if (match($0, /\([^)]*\)/))
-			k = substr($0, RSTART + 1, RLENGTH - 2)
-		else if (match($0, /booting [^,]+/))
-			k = substr($0, RSTART + 8, RLENGTH - 8)
-	     }
+	awk 'match($0, /booting [^,]+/) { k = substr($0, RSTART + 8, RLENGTH - 8) }
 	     /^[a-z0-9_]+:(   | not ok )/ || /^FAIL: / { print "  " k ": " $0 }' \
 		"$x86" "$arm"
 fi
