@@ -11,6 +11,24 @@ source "$(dirname "$0")/lib.sh"
 
 step() { echo "[$1/7] $2"; }
 
+# KERNEL=6.1 alone means x86_64 (the machine's own kernel)
+kernels=${KERNEL:-all}
+arch=${ARCH:-all}
+[ "$arch" != all ] || [ "$kernels" != 6.1 ] || arch=x86_64
+case $arch in all|x86_64|arm64) ;; *) die "ARCH=$arch: x86_64 or arm64" ;; esac
+# the kernels of the list for each architecture: those asked, else make check's
+declare -A of
+for a in x86_64 arm64; do
+	[ "$arch" = all ] || [ "$arch" = "$a" ] || continue
+	if [ "$kernels" = all ]; then
+		of[$a]=$(default_kernels "$a")
+	else
+		of[$a]=$(kernel_list "$a" | awk -v want=" $kernels " \
+			'index(want, " " $1 " ") { printf "%s ", $1 }')
+	fi
+done
+[ -n "${of[x86_64]:-}${of[arm64]:-}" ] || die "no kernel of scripts/kernels.list is KERNEL=$kernels${ARCH:+ for ARCH=$arch}"
+
 step 1 "installing dependencies"
 scripts/deps.sh
 step 2 "taking the kselftest harness from linux-source-6.1"
@@ -25,8 +43,8 @@ make -s abi-check
 scripts/install-test.sh
 quiet scripts/dkms-test.sh 6.1
 # (6.1, with the whole matrix 6.12 too); a failure does not stop the rest
-deb=$(mktemp) x86=$(mktemp) arm=$(mktemp)
-trap 'rm -f "$deb" "$x86" "$arm"' EXIT
+deb=$(mktemp) runs=$(mktemp)
+trap 'rm -f "$deb" "$runs"' EXIT
 rc=0 deb_rc=0
 # shellcheck disable=SC2046
 TESTDIR=build/tests scripts/deb-test.sh 6.1 \
@@ -35,40 +53,28 @@ TESTDIR=build/tests scripts/deb-test.sh 6.1 \
 step 5 "make demo (its own VM)"
 quiet scripts/demo.sh
 
-# KERNEL=6.1 alone means x86_64 (the machine's own kernel)
-kernels=${KERNEL:-all}
-arch=${ARCH:-all}
-[ "$arch" != all ] || [ "$kernels" != 6.1 ] || arch=x86_64
-# $1's kernels of the list: those asked for, else those make check runs
-kernels_of() {
-	[ "$kernels" != all ] || { default_kernels "$1"; return; }
-	kernel_list "$1" | awk -v want=" $kernels " \
-		'index(want, " " $1 " ") { printf "%s ", $1 }'
-}
-x86_kernels=$(kernels_of x86_64) arm_kernels=$(kernels_of arm64)
-if [ "$arch" != arm64 ] && [ -n "$x86_kernels" ]; then
-	step 6 "running the tests on $x86_kernels(x86-64)"
+n=5
+for a in x86_64 arm64; do
+	n=$((n + 1))
+	[ -n "${of[$a]:-}" ] || continue
+	step $n "running the tests on ${of[$a]}($a)"
 	# shellcheck disable=SC2086 # a list of kernels
-	TESTDIR=build/tests scripts/check-kernels.sh $x86_kernels 2>&1 | tee "$x86" || rc=1
-fi
-if [ "$arch" != x86_64 ] && [ -n "$arm_kernels" ]; then
-	step 7 "running the tests on $arm_kernels(arm64)"
-	# shellcheck disable=SC2086 # a list of kernels
-	scripts/check-kernels.sh -a arm64 $arm_kernels 2>&1 | tee "$arm" || rc=1
-fi
+	TESTDIR=build/tests scripts/check-kernels.sh -a "$a" ${of[$a]} 2>&1 |
+		tee -a "$runs" || rc=1
+	# each run's sum is its last line
+	tally "$(tail -n 1 "$runs")" || true
+done
 # the failed tests again, each with its kernel and what it printed
 if [ "$deb_rc" != 0 ]; then
 	echo "failed: the packages (scripts/deb-test.sh)"
 	grep -E 'not ok|[1-9][0-9]* failed' "$deb" | sed 's/^ */  /' || true
 fi
-if grep -qE '^[a-z0-9_]+: not ok |^FAIL: ' "$x86" "$arm"; then
+if grep -qE '^[a-z0-9_]+: not ok |^FAIL: ' "$runs"; then
 	echo "failed:"
 	awk 'match($0, /booting [^,]+/) { k = substr($0, RSTART + 8, RLENGTH - 8) }
 	     /^[a-z0-9_]+:(   | not ok )/ || /^FAIL: / { print "  " k ": " $0 }' \
-		"$x86" "$arm"
+		"$runs"
 fi
-# each run's sum is its last line; the sum of both, last
-for f in "$x86" "$arm"; do tally "$(tail -n 1 "$f")" || true; done
 [ "$rc" = 0 ] || [ "$total_f" -gt 0 ] || total_f=1
 totals
 exit $rc
