@@ -14,6 +14,9 @@
 source "$(dirname "$0")/lib.sh"
 
 read -ra kernels <<< "${*:-6.1}"
+# the Debian release whose root tests kernel $1
+suite_of() { case $1 in 6.1) echo bookworm ;; 6.12) echo trixie ;; *) return 1 ;; esac; }
+for k in "${kernels[@]}"; do suite_of "$k" >/dev/null || die "unknown kernel $k (6.1 or 6.12)"; done
 out=$(abs_dir "${OUT:-build/deb-test}")
 cache=$SC_CACHE/deb-test
 # there before the packages, so that the purge leaves the root as it was
@@ -141,11 +144,7 @@ pc_build() {
 test_kernel() {
 	local k=$1 suite kver vmlinuz root ko ko_plain serial signer t0 line
 	local before after
-	case $k in
-	6.1) suite=bookworm ;;
-	6.12) suite=trixie ;;
-	*) die "unknown kernel $k (6.1 or 6.12)" ;;
-	esac
+	suite=$(suite_of "$k")
 	kernel_info "$k" || die "no kernel $k"
 	kver=$KREL vmlinuz=$VMLINUZ
 	dir=$out/$k
