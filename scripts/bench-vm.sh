@@ -20,6 +20,7 @@ source "$(dirname "$0")/lib.sh"
 
 out=${1:-/tmp/bench-run}
 arch=${BENCH_ARCH:-x86_64}
+case $arch in x86_64|arm64|upstream) ;; *) die "BENCH_ARCH $arch: x86_64, arm64 or upstream" ;; esac
 samples=${BENCH_SAMPLES:-2000}
 mem=${BENCH_MEM:-3072}
 timeout_s=${VM_TIMEOUT:-1500}
@@ -175,7 +176,6 @@ upstream)
 		steps_args+=(--rwstep "$k=$d/gdb.log")
 	done
 	;;
-*) die "BENCH_ARCH $arch: x86_64, arm64 or upstream" ;;
 esac
 wall=$(( $(date +%s) - start ))
 load="before: $host_before; after: $(host "")"
